@@ -1,0 +1,106 @@
+import { awscdk, javascript, JsonFile } from 'projen';
+
+// Directories outside the jsii assembly (src/) that still get type-checked and linted.
+const nodeOnlyDirs = ['lambda-assets', 'demo', 'bench', 'scripts'];
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-iot-security',
+  description: 'Secure AWS IoT device onboarding (JITR, JITP, fleet provisioning, CSR and token registration APIs) as CDK constructs, with a local cloud to run every flow end to end.',
+  author: 'cdk-iot-security developers',
+  authorAddress: 'maintainers@cdk-iot-security.dev',
+  repositoryUrl: 'https://github.com/cdk-iot-security/cdk-iot-security.git',
+  keywords: ['cdk', 'aws-cdk', 'awscdk', 'aws-iot', 'iot', 'jitr', 'jitp', 'fleet-provisioning', 'x509', 'pki'],
+  cdkVersion: '2.257.0',
+  constructsVersion: '10.5.1',
+  defaultReleaseBranch: 'main',
+  jsiiVersion: '~6.0.0',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  minNodeVersion: '20.0.0',
+
+  publishToPypi: {
+    distName: 'cdk-iot-security',
+    module: 'cdk_iot_security',
+  },
+  publishToMaven: {
+    javaPackage: 'io.github.cdkiotsecurity',
+    mavenGroupId: 'io.github.cdk-iot-security',
+    mavenArtifactId: 'cdk-iot-security',
+  },
+
+  // Handler dependencies are bundled into lambda assets at build time, so the
+  // published package keeps aws-cdk-lib and constructs as its only runtime deps.
+  devDeps: [
+    '@aws-sdk/client-iot',
+    '@aws-sdk/client-lambda',
+    '@aws-sdk/client-s3',
+    '@peculiar/x509',
+    '@types/aws-lambda',
+    '@types/node-forge',
+    'aws-cdk@2.1148.1',
+    'aws-iot-device-sdk-v2',
+    'aws-sdk-client-mock',
+    'cdk-nag@^3',
+    'esbuild',
+    'mqtt@^5',
+    'node-forge',
+    'reflect-metadata',
+  ],
+
+  jestOptions: {
+    // Snapshots are never rewritten by a test run: a changed template must fail.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      testTimeout: 60_000,
+      coveragePathIgnorePatterns: ['/node_modules/', '/assets/'],
+    },
+  },
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', ...nodeOnlyDirs, 'projenrc', '.projenrc.ts'],
+  },
+  gitignore: ['/assets/', '/cdk.out/', '/demo/**/cdk.out/', '/.demo/', '/bench/results/'],
+});
+
+// The bundled handlers ship inside the package (Code.fromAsset reads them);
+// their sources, the demo, benchmarks and scripts do not.
+for (const pattern of ['/lambda-assets/', '/demo/', '/bench/', '/scripts/', '/doc/', '/.ci/', '/cdk.out/']) {
+  project.addPackageIgnore(pattern);
+}
+project.addPackageIgnore('!/assets/');
+
+// One type-checking project for everything that is not the jsii assembly:
+// tests, handlers, demo, benchmarks and scripts (ts-node and eslint use it).
+new JsonFile(project, 'tsconfig.dev.json', {
+  obj: {
+    extends: './tsconfig.json',
+    compilerOptions: { rootDir: '.', noEmit: true, lib: ['es2022', 'dom'] },
+    include: ['.projenrc.ts', 'src/**/*.ts', 'test/**/*.ts', ...nodeOnlyDirs.map((dir) => `${dir}/**/*.ts`)],
+    exclude: ['node_modules', 'assets', 'cdk.out'],
+  },
+});
+const eslintrc = project.tryFindObjectFile('.eslintrc.json');
+eslintrc?.addOverride('parserOptions.projectService', undefined);
+eslintrc?.addOverride('parserOptions.project', './tsconfig.dev.json');
+eslintrc?.addOverride('settings.import/resolver.typescript.project', './tsconfig.dev.json');
+
+// Bundle every lambda-assets/<function>/index.ts with esbuild before jsii compiles,
+// so tests, synth and the published package all see the same assets.
+const bundle = project.addTask('bundle', {
+  description: 'Bundle the Lambda handlers in lambda-assets/ into assets/handlers/',
+  exec: 'ts-node --project tsconfig.dev.json scripts/bundle-handlers.ts',
+});
+project.preCompileTask.spawn(bundle);
+
+project.addTask('bench', {
+  description: 'Benchmarks: certificate issuance rates (prints a table and JSON lines)',
+  exec: 'ts-node --project tsconfig.dev.json bench/index.ts',
+});
+
+project.addTask('demo', {
+  description: 'The main job: run the demo flows',
+  exec: 'bash demo/run.sh',
+});
+
+project.synth();
