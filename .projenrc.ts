@@ -92,6 +92,8 @@ const bundle = project.addTask('bundle', {
   exec: 'ts-node --project tsconfig.dev.json scripts/bundle-handlers.ts',
 });
 project.preCompileTask.spawn(bundle);
+// Construct tests synthesize the bundled assets: `npm test` alone must bundle first.
+project.testTask.prependSpawn(bundle);
 
 project.addTask('bench', {
   description: 'Benchmarks: certificate issuance rates (prints a table and JSON lines)',

@@ -1,0 +1,187 @@
+import { randomBytes } from 'node:crypto';
+import {
+  DescribeCACertificateCommand,
+  GetRegistrationCodeCommand,
+  IoTClient,
+  RegisterCACertificateCommand,
+} from '@aws-sdk/client-iot';
+import { ClientError, invalidField } from '../shared/http/client-error';
+import { isNotFound } from '../shared/iot/aws-errors';
+import { ownershipTags } from '../shared/iot/ownership-tags';
+import { Logger } from '../shared/logging/logger';
+import {
+  assertAcceptableCaCertificate,
+  certificateIdOf,
+  createCaCertificate,
+  createVerificationCertificate,
+  inspectCertificate,
+  isIssuedBy,
+  PkiError,
+} from '../shared/pki';
+import { CA_FILES, CaFileName, CaVault } from '../shared/vault/ca-vault';
+import { CertificateMode, GenerateCaRequest, ImportCaRequest } from './request';
+
+export interface RegistratorDeps {
+  readonly iot: IoTClient;
+  readonly vault: CaVault;
+  /** Tag value that marks CAs as this construct's. */
+  readonly registrarId: string;
+  readonly logger: Logger;
+}
+
+export interface RegisteredCa {
+  readonly caCertificateId: string;
+  readonly caCertificateArn: string;
+  readonly caCertificatePem: string;
+}
+
+/** Makes a CA and its verification certificate, keeps them in the vault, registers the CA for JITR. */
+export async function registerGeneratedCa(deps: RegistratorDeps, request: GenerateCaRequest): Promise<RegisteredCa> {
+  const subject = {
+    ...request.subject,
+    // A unique default name keeps clear of AWS's limit of 10 CAs with the same subject.
+    commonName: request.subject.commonName ?? `cdk-iot-security CA ${randomBytes(6).toString('hex')}`,
+  };
+  const ca = await createCaCertificate({ subject, keyAlgorithm: request.keyAlgorithm, validityDays: request.validityDays });
+  let verificationCertificatePem: string | undefined;
+  if (request.certificateMode === 'DEFAULT') {
+    const registrationCode = await getRegistrationCode(deps.iot);
+    verificationCertificatePem = (await createVerificationCertificate(ca.authority, registrationCode)).certificatePem;
+  }
+  const files: Partial<Record<CaFileName, string>> = {
+    [CA_FILES.certificate]: ca.certificatePem,
+    [CA_FILES.privateKey]: ca.privateKeyPem,
+    [CA_FILES.publicKey]: ca.publicKeyPem,
+    [CA_FILES.metadata]: metadata(ca.certificateId, request, 'generated', request.keyAlgorithm),
+  };
+  if (verificationCertificatePem) files[CA_FILES.verificationCertificate] = verificationCertificatePem;
+  return storeAndRegister(deps, {
+    caCertificateId: ca.certificateId,
+    caCertificatePem: ca.certificatePem,
+    verificationCertificatePem,
+    certificateMode: request.certificateMode,
+    verifierName: request.verifierName,
+    files,
+  });
+}
+
+/** Registers a CA the user brings; only its certificate is stored, its key never reaches us. */
+export async function registerImportedCa(deps: RegistratorDeps, request: ImportCaRequest): Promise<RegisteredCa> {
+  const caInfo = await checkCertificate('caCertificatePem', () => assertAcceptableCaCertificate(request.caCertificatePem));
+  if (request.verificationCertificatePem) {
+    await checkVerificationCertificate(deps.iot, request.caCertificatePem, request.verificationCertificatePem);
+  }
+  const caCertificateId = certificateIdOf(request.caCertificatePem);
+  if (await isCaRegistered(deps.iot, caCertificateId)) {
+    throw new ClientError(409, 'CaAlreadyRegistered', `caCertificatePem: this CA is already registered as ${caCertificateId}`);
+  }
+  const files: Partial<Record<CaFileName, string>> = {
+    [CA_FILES.certificate]: request.caCertificatePem,
+    [CA_FILES.metadata]: metadata(caCertificateId, request, 'imported', caInfo.keyDescription),
+  };
+  if (request.verificationCertificatePem) files[CA_FILES.verificationCertificate] = request.verificationCertificatePem;
+  return storeAndRegister(deps, {
+    caCertificateId,
+    caCertificatePem: request.caCertificatePem,
+    verificationCertificatePem: request.verificationCertificatePem,
+    certificateMode: request.certificateMode,
+    verifierName: request.verifierName,
+    files,
+  });
+}
+
+interface Registration {
+  readonly caCertificateId: string;
+  readonly caCertificatePem: string;
+  readonly verificationCertificatePem?: string;
+  readonly certificateMode: CertificateMode;
+  readonly verifierName?: string;
+  readonly files: Partial<Record<CaFileName, string>>;
+}
+
+/**
+ * The vault is written first (the CA id is known before AWS sees the CA), so
+ * a registered CA always has its key stored; if registration then fails, the
+ * files are removed again and the request leaves nothing behind.
+ */
+async function storeAndRegister(deps: RegistratorDeps, registration: Registration): Promise<RegisteredCa> {
+  const { caCertificateId } = registration;
+  const fileNames = Object.keys(registration.files) as CaFileName[];
+  await deps.vault.putFiles(caCertificateId, registration.files);
+  try {
+    const registered = await deps.iot.send(new RegisterCACertificateCommand({
+      caCertificate: registration.caCertificatePem,
+      verificationCertificate: registration.verificationCertificatePem,
+      certificateMode: registration.certificateMode,
+      setAsActive: true,
+      allowAutoRegistration: true,
+      tags: ownershipTags(deps.registrarId, registration.verifierName),
+    }));
+    deps.logger.info('CA registered', {
+      caCertificateId: registered.certificateId,
+      certificateMode: registration.certificateMode,
+      verifierName: registration.verifierName ?? null,
+    });
+    return {
+      caCertificateId: registered.certificateId ?? caCertificateId,
+      caCertificateArn: registered.certificateArn!,
+      caCertificatePem: registration.caCertificatePem,
+    };
+  } catch (error) {
+    await deps.vault.removeFiles(caCertificateId, fileNames);
+    deps.logger.warn('CA registration failed; vault files removed', { caCertificateId });
+    throw error;
+  }
+}
+
+async function getRegistrationCode(iot: IoTClient): Promise<string> {
+  const { registrationCode } = await iot.send(new GetRegistrationCodeCommand({}));
+  if (!registrationCode) throw new Error('GetRegistrationCode returned no code');
+  return registrationCode;
+}
+
+async function checkVerificationCertificate(iot: IoTClient, caPem: string, verificationPem: string): Promise<void> {
+  const info = await checkCertificate('verificationCertificatePem', async () => inspectCertificate(verificationPem));
+  const registrationCode = await getRegistrationCode(iot);
+  if (info.subject.commonName !== registrationCode) {
+    throw invalidField('verificationCertificatePem', `its subject CN must be this account's registration code (${registrationCode})`);
+  }
+  if (!(await isIssuedBy(verificationPem, caPem))) {
+    throw invalidField('verificationCertificatePem', 'is not signed by the key of caCertificatePem');
+  }
+}
+
+async function checkCertificate<T>(field: string, check: () => Promise<T>): Promise<T> {
+  try {
+    return await check();
+  } catch (error) {
+    if (error instanceof PkiError) throw invalidField(field, error.message);
+    throw error;
+  }
+}
+
+async function isCaRegistered(iot: IoTClient, caCertificateId: string): Promise<boolean> {
+  try {
+    await iot.send(new DescribeCACertificateCommand({ certificateId: caCertificateId }));
+    return true;
+  } catch (error) {
+    if (isNotFound(error)) return false;
+    throw error;
+  }
+}
+
+function metadata(
+  caCertificateId: string,
+  request: { certificateMode: CertificateMode; verifierName?: string },
+  source: 'generated' | 'imported',
+  keyAlgorithm: string,
+): string {
+  return JSON.stringify({
+    caCertificateId,
+    source,
+    keyAlgorithm,
+    certificateMode: request.certificateMode,
+    verifierName: request.verifierName ?? null,
+    createdAt: new Date().toISOString(),
+  }, null, 2);
+}

@@ -1,0 +1,95 @@
+import {
+  AttachPolicyCommand,
+  AttachThingPrincipalCommand,
+  DescribeCertificateCommand,
+  IoTClient,
+  UpdateCertificateCommand,
+} from '@aws-sdk/client-iot';
+import { isValidThingName } from '../shared/iot/thing-names';
+import { Logger } from '../shared/logging/logger';
+import { inspectCertificate } from '../shared/pki';
+import { VerifierOutput } from '../shared/verifier/contract';
+import { VerifyDevice } from '../shared/verifier/invoke-verifier';
+import { LookupCa } from './ca-ownership';
+import { CertificateRegisteredEvent } from './registered-event';
+import { claimThing } from './thing-binding';
+
+export interface ActivatorDeps {
+  readonly iot: IoTClient;
+  readonly lookupCa: LookupCa;
+  readonly verify: VerifyDevice;
+  /** The shared device policy, attached to every activated certificate. */
+  readonly policyName: string;
+  readonly logger: Logger;
+}
+
+export type ActivationOutcome =
+  | { readonly outcome: 'activated'; readonly thingName: string }
+  | { readonly outcome: 'rejected'; readonly reason: string }
+  | { readonly outcome: 'ignored'; readonly reason: string };
+
+/**
+ * Activates one just-in-time registered certificate. Every step tolerates a
+ * repeat, and ACTIVE is set last, so a duplicate event or a retry after a crash
+ * at any step converges on the same end state with nothing created twice.
+ */
+export async function activateDevice(deps: ActivatorDeps, event: CertificateRegisteredEvent): Promise<ActivationOutcome> {
+  const { iot, logger } = deps;
+  const ca = await deps.lookupCa(event.caCertificateId);
+  if (!ca.owned) return { outcome: 'ignored', reason: 'the CA was not registered by this construct' };
+
+  const described = await iot.send(new DescribeCertificateCommand({ certificateId: event.certificateId }));
+  const certificate = described.certificateDescription;
+  if (!certificate?.certificateArn || !certificate.certificatePem) throw new Error('DescribeCertificate returned no certificate');
+  if (certificate.caCertificateId && certificate.caCertificateId !== event.caCertificateId) {
+    return { outcome: 'ignored', reason: 'the certificate was not issued by the CA named in the event' };
+  }
+  if (certificate.status !== 'PENDING_ACTIVATION') {
+    // ACTIVE is only ever set last, so ACTIVE means a previous run finished; REVOKED
+    // or INACTIVE are decisions (ours or an operator's) that a repeated event must not undo.
+    return { outcome: 'ignored', reason: `the certificate is ${certificate.status}` };
+  }
+
+  const info = inspectCertificate(certificate.certificatePem);
+  const verdict: VerifierOutput = ca.verifierName
+    ? await deps.verify(ca.verifierName, {
+      certificateId: event.certificateId,
+      caCertificateId: event.caCertificateId,
+      certificatePem: certificate.certificatePem,
+      subject: info.subject,
+      serialNumber: info.serialNumber,
+    })
+    : { verified: true };
+  if (verdict.verified !== true) {
+    return revoke(deps, event.certificateId, `verifier '${ca.verifierName}' rejected the device: ${verdict.reason ?? 'no reason given'}`);
+  }
+
+  const thingName = chooseThingName(verdict.thingName, info.subject.commonName, event.certificateId);
+  const binding = await claimThing(iot, thingName, verdict.attributes, certificate.certificateArn);
+  if (binding === 'taken') {
+    return revoke(deps, event.certificateId, `thing '${thingName}' already belongs to another certificate`);
+  }
+  await iot.send(new AttachPolicyCommand({ policyName: deps.policyName, target: certificate.certificateArn }));
+  await iot.send(new AttachThingPrincipalCommand({
+    thingName,
+    principal: certificate.certificateArn,
+    // The certificate may stand for this one thing only.
+    thingPrincipalType: 'EXCLUSIVE_THING',
+  }));
+  await iot.send(new UpdateCertificateCommand({ certificateId: event.certificateId, newStatus: 'ACTIVE' }));
+  logger.info('device activated', { certificateId: event.certificateId, thingName });
+  return { outcome: 'activated', thingName };
+}
+
+/** The verifier's choice, else the CN when it is a valid thing name, else the certificate id. */
+export function chooseThingName(fromVerifier: string | undefined, commonName: string | undefined, certificateId: string): string {
+  if (fromVerifier) return fromVerifier;
+  if (isValidThingName(commonName)) return commonName;
+  return certificateId;
+}
+
+async function revoke(deps: ActivatorDeps, certificateId: string, reason: string): Promise<ActivationOutcome> {
+  await deps.iot.send(new UpdateCertificateCommand({ certificateId, newStatus: 'REVOKED' }));
+  deps.logger.warn('device rejected; certificate revoked', { certificateId, reason });
+  return { outcome: 'rejected', reason };
+}

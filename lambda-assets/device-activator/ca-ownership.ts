@@ -1,0 +1,55 @@
+import { DescribeCACertificateCommand, IoTClient, ListTagsForResourceCommand } from '@aws-sdk/client-iot';
+import { isNotFound } from '../shared/iot/aws-errors';
+import { readOwnershipTags } from '../shared/iot/ownership-tags';
+
+export interface CaOwnership {
+  /** True when this construct's CA registrator registered the CA. */
+  readonly owned: boolean;
+  readonly verifierName?: string;
+}
+
+export type LookupCa = (caCertificateId: string) => Promise<CaOwnership>;
+
+/**
+ * Reads a CA's ownership tags, cached per container: a burst of devices under
+ * one CA then costs two control-plane calls, not two per device.
+ */
+export function cachedCaOwnership(
+  iot: IoTClient,
+  registrarId: string,
+  options: { ttlMs?: number; now?: () => number } = {},
+): LookupCa {
+  const ttlMs = options.ttlMs ?? 5 * 60_000;
+  const now = options.now ?? Date.now;
+  const cache = new Map<string, { value: CaOwnership; expires: number }>();
+  return async (caCertificateId) => {
+    const hit = cache.get(caCertificateId);
+    if (hit && hit.expires > now()) return hit.value;
+    const value = await lookup(iot, registrarId, caCertificateId);
+    cache.set(caCertificateId, { value, expires: now() + ttlMs });
+    return value;
+  };
+}
+
+async function lookup(iot: IoTClient, registrarId: string, caCertificateId: string): Promise<CaOwnership> {
+  let caArn: string | undefined;
+  try {
+    const described = await iot.send(new DescribeCACertificateCommand({ certificateId: caCertificateId }));
+    caArn = described.certificateDescription?.certificateArn;
+  } catch (error) {
+    if (isNotFound(error)) return { owned: false };
+    throw error;
+  }
+  if (!caArn) return { owned: false };
+  const tags = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await iot.send(new ListTagsForResourceCommand({ resourceArn: caArn, nextToken }));
+    tags.push(...(page.tags ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  const ownership = readOwnershipTags(tags);
+  return ownership.registrar === registrarId
+    ? { owned: true, verifierName: ownership.verifierName }
+    : { owned: false };
+}

@@ -1,0 +1,47 @@
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { createIotClient } from '../shared/iot/iot-client';
+import { createLogger, describeError } from '../shared/logging/logger';
+import { lambdaVerifier, verifierArnsFromEnv } from '../shared/verifier/invoke-verifier';
+import { activateDevice, ActivatorDeps } from './activate-device';
+import { cachedCaOwnership } from './ca-ownership';
+import { MalformedEventError, parseRegisteredEvent } from './registered-event';
+
+/** SQS-driven: one certificate-registered event per message, partial batch failures reported. */
+const iot = createIotClient();
+const deps: Omit<ActivatorDeps, 'logger'> = {
+  iot,
+  lookupCa: cachedCaOwnership(iot, requiredEnv('REGISTRAR_ID')),
+  verify: lambdaVerifier(new LambdaClient({}), verifierArnsFromEnv()),
+  policyName: requiredEnv('DEVICE_POLICY_NAME'),
+};
+const rootLogger = createLogger({ function: 'device-activator' });
+
+export async function handler(event: SQSEvent, context?: Context): Promise<SQSBatchResponse> {
+  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+  // One at a time: the control plane allows ~10 TPS per account, so parallelism
+  // here would only turn into throttling and retries.
+  for (const record of event.Records) {
+    const logger = rootLogger.child({ requestId: context?.awsRequestId, messageId: record.messageId });
+    try {
+      const registered = parseRegisteredEvent(record.body);
+      const result = await activateDevice({ ...deps, logger }, registered);
+      logger.info(`activation ${result.outcome}`, { certificateId: registered.certificateId, ...result });
+    } catch (error) {
+      if (error instanceof MalformedEventError) {
+        // Not a device: retrying cannot help, so it is logged and dropped.
+        logger.error('event discarded', describeError(error));
+        continue;
+      }
+      logger.error('activation failed; the message will be retried', describeError(error));
+      batchItemFailures.push({ itemIdentifier: record.messageId });
+    }
+  }
+  return { batchItemFailures };
+}
+
+function requiredEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`environment variable ${name} is not set`);
+  return value;
+}

@@ -1,0 +1,154 @@
+import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { ApiAuthorizationOptions, resolveAuthorization } from './api-authorization';
+import { caRegistrationSchema } from './ca-registration-model';
+import { CaVault } from './ca-vault';
+import { HandlerFunction } from './handler-function';
+import { KeyAlgorithm } from './key-algorithm';
+import { attachRolePolicy } from './role-policy';
+
+/**
+ * Options of the CA registrator.
+ */
+export interface CaRegistratorProps {
+  /** The vault the CA material goes to. */
+  readonly vault: CaVault;
+  /**
+   * Tag value that marks the CAs this registrator registers, so that the
+   * device activator of the same construct recognises them.
+   */
+  readonly registrarId: string;
+  /**
+   * Names of the verifiers a CA may be bound to (`verifierName` in the request).
+   *
+   * @default - none
+   */
+  readonly verifierNames?: string[];
+  /**
+   * Who may call `POST /caRegister`.
+   *
+   * @default - IAM authorization
+   */
+  readonly apiAuthorization?: ApiAuthorizationOptions;
+  /**
+   * Key algorithm of generated CAs when the request names none.
+   *
+   * @default KeyAlgorithm.ECDSA_P256
+   */
+  readonly defaultKeyAlgorithm?: KeyAlgorithm;
+  /**
+   * Validity of generated CAs when the request names none.
+   *
+   * @default Duration.days(3650)
+   */
+  readonly defaultValidity?: Duration;
+}
+
+/**
+ * A REST API, `POST /caRegister`, that makes (or imports) a CA, registers it
+ * with AWS IoT for just-in-time registration and keeps it in the vault.
+ */
+export class CaRegistrator extends Construct {
+  /** The CA registrator function. */
+  public readonly function: lambda.IFunction;
+  /** The REST API. */
+  public readonly api: apigw.RestApi;
+  /** The `POST /caRegister` method. */
+  public readonly method: apigw.Method;
+
+  constructor(scope: Construct, id: string, props: CaRegistratorProps) {
+    super(scope, id);
+    const validityDays = (props.defaultValidity ?? Duration.days(3650)).toDays();
+    if (!Number.isInteger(validityDays) || validityDays < 1 || validityDays > 18250) {
+      throw new Error(`defaultCaValidity must be a whole number of days from 1 to 18250, got ${validityDays}`);
+    }
+    const handler = new HandlerFunction(this, 'Handler', {
+      handlerName: 'ca-registrator',
+      description: 'Makes or imports CAs, registers them with AWS IoT for JITR, keeps them in the CA vault',
+      timeout: Duration.seconds(60),
+      environment: {
+        VAULT_BUCKET: props.vault.bucket.bucketName,
+        VAULT_PREFIX: props.vault.prefix,
+        VAULT_KEY_ARN: props.vault.encryptionKey.keyArn,
+        REGISTRAR_ID: props.registrarId,
+        VERIFIER_NAMES: JSON.stringify(props.verifierNames ?? []),
+        DEFAULT_KEY_ALGORITHM: props.defaultKeyAlgorithm ?? KeyAlgorithm.ECDSA_P256,
+        DEFAULT_CA_VALIDITY_DAYS: String(validityDays),
+      },
+    });
+    this.function = handler.function;
+    props.vault.grantReadWriteCaMaterial(handler.role);
+    props.vault.restrictPrivateKeyReadsTo([handler.role]);
+    grantCaRegistration(this, handler.role);
+
+    this.api = new apigw.RestApi(this, 'Api', {
+      description: 'Registers CAs with AWS IoT for just-in-time registration (cdk-iot-security)',
+      endpointTypes: [apigw.EndpointType.REGIONAL],
+      // The account-wide API Gateway logging role is not a library's to take over.
+      cloudWatchRole: false,
+      deployOptions: {
+        stageName: 'prod',
+        accessLogDestination: new apigw.LogGroupLogDestination(new logs.LogGroup(this, 'AccessLogs', {
+          retention: logs.RetentionDays.ONE_YEAR,
+        })),
+        accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields(),
+        throttlingRateLimit: 10,
+        throttlingBurstLimit: 20,
+      },
+    });
+    // Errors in the same shape as the handler's: {error: {code, message}}.
+    this.api.addGatewayResponse('BadRequestBody', {
+      type: apigw.ResponseType.BAD_REQUEST_BODY,
+      statusCode: '400',
+      templates: { 'application/json': '{"error":{"code":"InvalidBody","message":"$context.error.validationErrorString"}}' },
+    });
+    const model = this.api.addModel('CaRegisterRequest', {
+      contentType: 'application/json',
+      schema: caRegistrationSchema(Object.values(KeyAlgorithm)),
+    });
+    const validator = this.api.addRequestValidator('BodyValidator', { validateRequestBody: true, validateRequestParameters: true });
+    this.method = this.api.root.addResource('caRegister').addMethod('POST', new apigw.LambdaIntegration(this.function), {
+      ...resolveAuthorization('apiAuthorization', props.apiAuthorization),
+      requestModels: { 'application/json': model },
+      requestValidator: validator,
+    });
+    acknowledgeApiFindings(this.api);
+  }
+
+  /** Lets a principal call `POST /caRegister` (IAM authorization). */
+  public grantInvoke(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['execute-api:Invoke'],
+      resourceArns: [this.method.methodArn],
+    });
+  }
+}
+
+function grantCaRegistration(scope: Construct, role: iam.IRole): void {
+  const stack = Stack.of(scope);
+  attachRolePolicy(scope, 'IotPolicy', role, [
+    new iam.PolicyStatement({
+      // GetRegistrationCode and RegisterCACertificate have no resource type in
+      // AWS IoT's authorization model: '*' is the only possible resource.
+      actions: ['iot:GetRegistrationCode', 'iot:RegisterCACertificate'],
+      resources: ['*'],
+    }),
+    new iam.PolicyStatement({
+      actions: ['iot:DescribeCACertificate', 'iot:TagResource'],
+      resources: [stack.formatArn({ service: 'iot', resource: 'cacert', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME })],
+    }),
+  ], 'GetRegistrationCode and RegisterCACertificate have no resource type (only "*" is possible); CA ids are assigned at registration, so CA ARNs are matched by cacert/*.');
+}
+
+function acknowledgeApiFindings(api: apigw.RestApi): void {
+  Validations.of(api).acknowledge(
+    { id: 'AwsSolutions-APIG3', reason: 'Callers are authenticated with SigV4 (or the authorizer you chose); attach a WAF web ACL to the stage if you need one.' },
+    { id: 'AwsSolutions-APIG6', reason: 'Execution logs need the account-wide API Gateway CloudWatch role, which a library must not change; access logs are on.' },
+    { id: 'AwsSolutions-COG4', reason: 'The method uses IAM (or a user-chosen) authorization, not a Cognito user pool.' },
+  );
+}

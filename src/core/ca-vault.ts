@@ -1,0 +1,135 @@
+import { RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { attachRolePolicy } from './role-policy';
+
+/**
+ * Options of the CA vault: where CA certificates and private keys are kept.
+ */
+export interface CaVaultProps {
+  /**
+   * The bucket to keep CA material in. A bucket you bring keeps its own
+   * settings; make sure it blocks public access and enforces TLS.
+   *
+   * @default - a bucket is created: SSE-KMS under `encryptionKey`, TLS only,
+   * public access blocked, versioned, access-logged, retained on stack deletion
+   */
+  readonly bucket?: s3.IBucket;
+
+  /**
+   * Key prefix under which each CA gets a folder `<prefix>/<caCertificateId>/`.
+   *
+   * @default - the bucket root
+   */
+  readonly prefix?: string;
+
+  /**
+   * The KMS key every vault object is encrypted under (SSE-KMS).
+   *
+   * @default - a customer managed key with rotation, retained on stack deletion
+   */
+  readonly encryptionKey?: kms.IKey;
+}
+
+/** The private key file of each CA; used to fence private keys off from every other reader. */
+const PRIVATE_KEY_FILE = 'ca.private_key.pem';
+
+/**
+ * An encrypted S3 vault for CA certificates and private keys.
+ *
+ * Objects live under `<prefix>/<caCertificateId>/` (`ca.cert.pem`,
+ * `ca.private_key.pem`, `ca.public_key.pem`, `verification.cert.pem`, `ca.json`).
+ */
+export class CaVault extends Construct {
+  /** The vault bucket. */
+  public readonly bucket: s3.IBucket;
+  /** The KMS key vault objects are encrypted under. */
+  public readonly encryptionKey: kms.IKey;
+  /** The key prefix, without leading or trailing slashes ('' for the bucket root). */
+  public readonly prefix: string;
+
+  constructor(scope: Construct, id: string, props: CaVaultProps = {}) {
+    super(scope, id);
+    if (props.prefix !== undefined && !Token.isUnresolved(props.prefix) && !/^[A-Za-z0-9!_.*'()/-]*$/.test(props.prefix)) {
+      throw new Error(`vault.prefix '${props.prefix}' may only contain letters, digits, '/' and !_.*'()- (S3 safe characters)`);
+    }
+    this.prefix = normalizePrefix(props.prefix);
+    this.encryptionKey = props.encryptionKey ?? new kms.Key(this, 'Key', {
+      description: 'Encrypts the CA vault of cdk-iot-security (CA private keys)',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.bucket = props.bucket ?? this.createBucket();
+  }
+
+  /** ARN pattern of every object in the vault. */
+  public objectsArn(): string {
+    return this.bucket.arnForObjects(this.prefix ? `${this.prefix}/*` : '*');
+  }
+
+  /**
+   * Lets a role write and read CA material, private keys included, with the
+   * vault key. Give this to the CA registrator only.
+   */
+  public grantReadWriteCaMaterial(role: iam.IRole): iam.Policy {
+    return attachRolePolicy(this, `CaMaterialAccess${role.node.addr}`, role, [
+      new iam.PolicyStatement({
+        actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+        resources: [this.objectsArn()],
+      }),
+      new iam.PolicyStatement({
+        // What SSE-KMS needs to write (GenerateDataKey) and read (Decrypt) objects.
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: [this.encryptionKey.keyArn],
+      }),
+    ], 'Each CA gets a folder named by its certificate id, known only at run time; the wildcard covers the vault prefix alone.');
+  }
+
+  /**
+   * Denies reading CA private keys to every principal but `readers`, with a
+   * bucket policy (only possible on a bucket this stack creates or owns).
+   */
+  public restrictPrivateKeyReadsTo(readers: iam.IRole[]): void {
+    const keys = this.bucket.arnForObjects(this.prefix ? `${this.prefix}/*/${PRIVATE_KEY_FILE}` : `*/${PRIVATE_KEY_FILE}`);
+    this.bucket.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'OnlyTheCaRegistratorReadsCaPrivateKeys',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['s3:GetObject', 's3:GetObjectVersion'],
+      resources: [keys],
+      conditions: { ArnNotEquals: { 'aws:PrincipalArn': readers.map((role) => role.roleArn) } },
+    }));
+  }
+
+  private createBucket(): s3.Bucket {
+    const accessLogs = new s3.Bucket(this, 'AccessLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(accessLogs).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This bucket receives the vault\'s access logs; logging it in turn would recurse.',
+    });
+    return new s3.Bucket(this, 'Bucket', {
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: this.encryptionKey,
+      bucketKeyEnabled: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      versioned: true,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'vault/',
+      // CA private keys must outlive an accidental `cdk destroy`.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+  }
+}
+
+function normalizePrefix(prefix: string | undefined): string {
+  return (prefix ?? '').replace(/^\/+|\/+$/g, '');
+}

@@ -1,0 +1,157 @@
+import { Aws, Duration, Fn } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as iot from 'aws-cdk-lib/aws-iot';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { ApiAuthorizationOptions } from '../core/api-authorization';
+import { CaRegistrator } from '../core/ca-registrator';
+import { CaVault, CaVaultProps } from '../core/ca-vault';
+import { DevicePolicy } from '../core/device-policy';
+import { KeyAlgorithm } from '../core/key-algorithm';
+import { validateVerifiers } from '../core/verifiers';
+import { DeviceActivator } from './device-activator';
+
+/**
+ * Options of JustInTimeRegistration.
+ */
+export interface JustInTimeRegistrationProps {
+  /**
+   * Where CA certificates and private keys are kept.
+   *
+   * @default - a new encrypted vault (see CaVaultProps)
+   */
+  readonly vault?: CaVaultProps;
+
+  /**
+   * Verifiers by name: Lambda functions that admit or reject each device of a
+   * CA registered with that `verifierName` (see VerifierInput / VerifierOutput).
+   *
+   * @default - none: every device signed by a registered CA is admitted
+   */
+  readonly verifiers?: { [name: string]: lambda.IFunction };
+
+  /**
+   * Statements of the shared device policy.
+   *
+   * @default - see DevicePolicyProps.statements
+   */
+  readonly devicePolicyStatements?: iam.PolicyStatement[];
+
+  /**
+   * Who may call `POST /caRegister`.
+   *
+   * @default - IAM authorization
+   */
+  readonly apiAuthorization?: ApiAuthorizationOptions;
+
+  /**
+   * Key algorithm of generated CAs when a request names none.
+   *
+   * @default KeyAlgorithm.ECDSA_P256
+   */
+  readonly defaultCaKeyAlgorithm?: KeyAlgorithm;
+
+  /**
+   * Validity of generated CAs when a request names none.
+   *
+   * @default Duration.days(3650)
+   */
+  readonly defaultCaValidity?: Duration;
+
+  /**
+   * How many activator instances run at once. AWS IoT allows about 10
+   * activations a second per account; two instances reach that.
+   *
+   * @default 2
+   */
+  readonly activatorConcurrency?: number;
+
+  /**
+   * Attempts at an activation before its event moves to the dead-letter queue.
+   *
+   * @default 5
+   */
+  readonly maxReceiveCount?: number;
+}
+
+/**
+ * Just-in-time registration (JITR) of devices whose certificates your CAs sign.
+ *
+ * `POST /caRegister` makes a CA (or imports yours), registers it with AWS IoT
+ * with auto-registration, and keeps it in an encrypted vault. When a device
+ * first connects, AWS IoT registers its certificate as PENDING_ACTIVATION and
+ * publishes an event; a topic rule queues it, and the device activator runs the
+ * CA's verifier, creates the thing, attaches the shared device policy and the
+ * thing, and activates the certificate. The device's retry then connects.
+ */
+export class JustInTimeRegistration extends Construct {
+  /** The CA vault. */
+  public readonly vault: CaVault;
+  /** The CA registrator and its API. */
+  public readonly caRegistrator: CaRegistrator;
+  /** The REST API with `POST /caRegister`. */
+  public readonly api: apigw.RestApi;
+  /** The device activator function. */
+  public readonly activator: lambda.IFunction;
+  /** The queue of certificate-registered events. */
+  public readonly queue: sqs.IQueue;
+  /** Events the activator could not process after `maxReceiveCount` attempts. */
+  public readonly deadLetterQueue: sqs.IQueue;
+  /** In alarm while the dead-letter queue holds any event. */
+  public readonly deadLetterAlarm: cloudwatch.IAlarm;
+  /** The topic rule that feeds the queue. */
+  public readonly topicRule: iot.CfnTopicRule;
+  /** Name of the shared device policy. */
+  public readonly devicePolicyName: string;
+  /** The tag value that marks this construct's CAs (`cdk-iot-security:registrar`). */
+  public readonly registrarId: string;
+
+  constructor(scope: Construct, id: string, props: JustInTimeRegistrationProps = {}) {
+    super(scope, id);
+    const verifiers = props.verifiers ?? {};
+    const verifierNames = validateVerifiers(verifiers);
+    // Unique per stack and construct: two JITR constructs never claim each other's CAs.
+    this.registrarId = Fn.join('/', [Aws.STACK_NAME, this.node.addr]);
+
+    this.vault = new CaVault(this, 'Vault', props.vault);
+    const devicePolicy = new DevicePolicy(this, 'DevicePolicy', { statements: props.devicePolicyStatements });
+    this.devicePolicyName = devicePolicy.policyName;
+
+    this.caRegistrator = new CaRegistrator(this, 'CaRegistrator', {
+      vault: this.vault,
+      registrarId: this.registrarId,
+      verifierNames,
+      apiAuthorization: props.apiAuthorization,
+      defaultKeyAlgorithm: props.defaultCaKeyAlgorithm,
+      defaultValidity: props.defaultCaValidity,
+    });
+    this.api = this.caRegistrator.api;
+
+    const activator = new DeviceActivator(this, 'Activator', {
+      registrarId: this.registrarId,
+      devicePolicyName: devicePolicy.policyName,
+      devicePolicyArn: devicePolicy.policyArn,
+      verifiers,
+      concurrency: props.activatorConcurrency ?? 2,
+      maxReceiveCount: props.maxReceiveCount ?? 5,
+    });
+    this.activator = activator.function;
+    this.queue = activator.buffer.queue;
+    this.deadLetterQueue = activator.buffer.deadLetterQueue;
+    this.deadLetterAlarm = activator.buffer.deadLetterAlarm;
+    this.topicRule = activator.topicRule;
+  }
+
+  /** Lets a principal call `POST /caRegister` (with IAM authorization). */
+  public grantCaRegister(grantee: iam.IGrantable): iam.Grant {
+    return this.caRegistrator.grantInvoke(grantee);
+  }
+
+  /** Messages waiting in the dead-letter queue: each is a device not yet activated. */
+  public metricDeadLetterMessages(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.deadLetterQueue.metricApproximateNumberOfMessagesVisible(props);
+  }
+}
