@@ -1,0 +1,120 @@
+import { createPrivateKey, randomBytes } from 'node:crypto';
+import { requireKeyAlgorithm, type KeyAlgorithm } from './algorithms';
+import { signingAlgorithmFor, signingContextOf, type CertificateAuthority } from './authority';
+import { isCaCertificate, parseCertificatePem } from './certificate-parsing';
+import { signCertificate } from './certificate-signing';
+import { pkiError } from './errors';
+import { caExtensions } from './extensions';
+import { exportPrivateKeyPem, exportSubjectPublicKeyInfo, generateKeyPair } from './keys';
+import { decodePem, encodePem } from './pem';
+import { keyIdentifierOf, requireAcceptedPublicKey } from './public-key-info';
+import { subtle, x509, type CryptoKey } from './runtime';
+import { encodeSubject, validateSubject, type SubjectFields } from './subject';
+import { validityWindow } from './validity';
+
+export interface GeneratedCa {
+  certificatePem: string;
+  privateKeyPem: string;
+  publicKeyPem: string;
+  /** AWS IoT's id for the CA certificate (lowercase hex SHA-256 of the DER). */
+  certificateId: string;
+  /** The new CA, ready to sign without re-importing its key. */
+  authority: CertificateAuthority;
+}
+
+export interface CreateCaOptions {
+  subject: SubjectFields;
+  keyAlgorithm: KeyAlgorithm;
+  validityDays: number;
+  /** Issuance time; defaults to the current time. */
+  now?: Date;
+}
+
+/** Creates a self-signed root CA for AWS IoT (basicConstraints CA:TRUE, keyCertSign + cRLSign). */
+export async function createCaCertificate(options: CreateCaOptions): Promise<GeneratedCa> {
+  const subject = encodeSubject(validateSubject(options.subject));
+  const keyAlgorithm = requireKeyAlgorithm(options.keyAlgorithm, 'keyAlgorithm');
+  const validity = validityWindow(options.validityDays, options.now);
+
+  const keys = await generateKeyPair(keyAlgorithm);
+  const subjectPublicKeyInfo = await exportSubjectPublicKeyInfo(keys.publicKey);
+  const signed = await signCertificate(
+    { issuerName: subject, signingKey: keys.privateKey, signingAlgorithm: signingAlgorithmFor(keys.privateKey) },
+    { subject, subjectPublicKeyInfo, validity, extensions: caExtensions(keyIdentifierOf(subjectPublicKeyInfo)) },
+  );
+  // Parsed once here; the authority keeps it, so issuing never parses the CA certificate again.
+  const certificate = new x509.X509Certificate(new Uint8Array(signed.der));
+  const authority: CertificateAuthority = { certificate, privateKey: keys.privateKey, certificatePem: signed.certificatePem };
+  signingContextOf(authority);
+  return {
+    certificatePem: signed.certificatePem,
+    privateKeyPem: await exportPrivateKeyPem(keys.privateKey),
+    publicKeyPem: encodePem(subjectPublicKeyInfo, 'PUBLIC KEY'),
+    certificateId: signed.certificateId,
+    authority,
+  };
+}
+
+/**
+ * Loads a CA from PEM (ours from the vault, or one a user brings). The key algorithm comes
+ * from the certificate; the private key may be PKCS#8, PKCS#1 ("RSA PRIVATE KEY") or SEC1
+ * ("EC PRIVATE KEY"), unencrypted. The key is imported once, non-extractable, and proven to
+ * belong to the certificate by signing a random challenge.
+ */
+export async function loadCertificateAuthority(certificatePem: string, privateKeyPem: string): Promise<CertificateAuthority> {
+  const { certificate } = parseCertificatePem(certificatePem, 'CA certificate');
+  if (!isCaCertificate(certificate)) {
+    throw pkiError('NOT_A_CA', 'the CA certificate lacks basicConstraints CA:TRUE, so devices it signs would not verify');
+  }
+  const subjectPublicKeyInfo = new Uint8Array(certificate.publicKey.rawData);
+  const keyDescription = requireAcceptedPublicKey(subjectPublicKeyInfo, 'the CA certificate key');
+
+  const privateKey = await importPrivateKey(privateKeyPem, keyDescription.importParams, keyDescription.label);
+  await provePrivateKeyMatches(privateKey, subjectPublicKeyInfo, keyDescription.importParams);
+
+  const authority: CertificateAuthority = { certificate, privateKey, certificatePem };
+  signingContextOf(authority); // derive issuer name, algorithm and AKI now (cold start), not on the first issuance
+  return authority;
+}
+
+const PRIVATE_KEY_LABELS = ['PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY'];
+
+async function importPrivateKey(
+  privateKeyPem: string,
+  importParams: Parameters<typeof subtle.importKey>[2],
+  certificateKeyLabel: string,
+): Promise<CryptoKey> {
+  const { label, der } = decodePem(privateKeyPem, PRIVATE_KEY_LABELS, 'CA private key');
+  let pkcs8: Uint8Array;
+  try {
+    // Node parses every format (WebCrypto reads PKCS#8 only) and tells us the key type,
+    // so a malformed key and a key of the wrong type get different errors.
+    const keyObject = createPrivateKey({
+      key: Buffer.from(der),
+      format: 'der',
+      type: label === 'RSA PRIVATE KEY' ? 'pkcs1' : label === 'EC PRIVATE KEY' ? 'sec1' : 'pkcs8',
+    });
+    pkcs8 = new Uint8Array(keyObject.export({ type: 'pkcs8', format: 'der' }));
+  } catch (error) {
+    throw pkiError('MALFORMED_PEM', `the CA private key does not parse (${(error as Error).message})`);
+  }
+  try {
+    return await subtle.importKey('pkcs8', pkcs8, importParams, false, ['sign']);
+  } catch {
+    throw pkiError('KEY_MISMATCH', `the CA private key is not a ${certificateKeyLabel} key like the CA certificate's`);
+  }
+}
+
+async function provePrivateKeyMatches(
+  privateKey: CryptoKey,
+  subjectPublicKeyInfo: Uint8Array,
+  importParams: Parameters<typeof subtle.importKey>[2],
+): Promise<void> {
+  const signatureParams = signingAlgorithmFor(privateKey);
+  const publicKey = await subtle.importKey('spki', subjectPublicKeyInfo, importParams, false, ['verify']);
+  const challenge = randomBytes(32);
+  const signature = await subtle.sign(signatureParams, privateKey, challenge);
+  if (!await subtle.verify(signatureParams, publicKey, signature, challenge)) {
+    throw pkiError('KEY_MISMATCH', 'the CA private key does not belong to the CA certificate');
+  }
+}

@@ -1,0 +1,21 @@
+/**
+ * The PKI the handlers share: keys from Node's WebCrypto, certificates and CSRs with
+ * @peculiar/x509, RSA and ECDSA alike. Import from here, not from the files behind it.
+ */
+export { KEY_ALGORITHMS, isKeyAlgorithm } from './algorithms';
+export type { KeyAlgorithm } from './algorithms';
+export type { SubjectFields } from './subject';
+export { PkiError } from './errors';
+export type { PkiErrorCode } from './errors';
+export type { CertificateAuthority } from './authority';
+export { generateKeyPair, exportPrivateKeyPem, exportPublicKeyPem } from './keys';
+export { createCaCertificate, loadCertificateAuthority } from './ca';
+export type { GeneratedCa } from './ca';
+export { createVerificationCertificate } from './verification';
+export { issueDeviceCertificate, issueDeviceCertificateWithNewKey } from './device';
+export { parseCsr } from './csr';
+export type { ParsedCsr } from './csr';
+export { inspectCertificate, certificateIdOf } from './inspect';
+export type { CertificateInfo } from './inspect';
+export { assertAcceptableCaCertificate } from './ca-acceptance';
+export { isIssuedBy } from './issued-by';

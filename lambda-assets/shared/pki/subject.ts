@@ -1,0 +1,141 @@
+import { pkiError } from './errors';
+import { x509 } from './runtime';
+
+/** Subject fields; names as the API bodies use them. */
+export interface SubjectFields {
+  commonName?: string;
+  countryName?: string;
+  stateName?: string;
+  localityName?: string;
+  organizationName?: string;
+  organizationUnitName?: string;
+  serialNumber?: string;
+  dnQualifier?: string;
+}
+
+interface SubjectAttribute {
+  readonly field: keyof SubjectFields;
+  readonly oid: string;
+  /**
+   * X.520 types countryName, serialNumber and dnQualifier as PrintableString (RFC 5280 appendix A),
+   * so values outside that alphabet cannot be encoded correctly and are refused.
+   */
+  readonly printableOnly: boolean;
+}
+
+/**
+ * Known attributes, in the order they appear in the DN (broad to narrow, as OpenSSL and most
+ * CAs write them). OIDs rather than short names: @peculiar/x509 maps "SN" to surname, not serialNumber.
+ */
+const SUBJECT_ATTRIBUTES: readonly SubjectAttribute[] = [
+  { field: 'countryName', oid: '2.5.4.6', printableOnly: true },
+  { field: 'stateName', oid: '2.5.4.8', printableOnly: false },
+  { field: 'localityName', oid: '2.5.4.7', printableOnly: false },
+  { field: 'organizationName', oid: '2.5.4.10', printableOnly: false },
+  { field: 'organizationUnitName', oid: '2.5.4.11', printableOnly: false },
+  { field: 'commonName', oid: '2.5.4.3', printableOnly: false },
+  { field: 'serialNumber', oid: '2.5.4.5', printableOnly: true },
+  { field: 'dnQualifier', oid: '2.5.4.46', printableOnly: true },
+];
+
+const KNOWN_FIELDS = new Set<string>(SUBJECT_ATTRIBUTES.map(a => a.field));
+
+/** Display names for the attributes @peculiar/x509 does not name itself. */
+export const EXTRA_ATTRIBUTE_NAMES: Readonly<Record<string, string>> = { serialNumber: '2.5.4.5', dnQualifier: '2.5.4.46' };
+
+/** X.520 upper bound for CN, O, OU and serialNumber; we apply it to every field. */
+const MAX_FIELD_LENGTH = 64;
+const PRINTABLE_STRING = /^[A-Za-z0-9 '()+,\-./:=?]*$/;
+const COUNTRY_CODE = /^[A-Za-z]{2}$/;
+// C0 and C1 control characters: they corrupt logs and break the text forms of a DN.
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+// A lone UTF-16 surrogate has no UTF-8 encoding; it would silently turn into U+FFFD.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * Checks untrusted subject input and returns a clean copy holding only the fields that are set.
+ * Throws BAD_SUBJECT naming the offending field.
+ */
+export function validateSubject(input: unknown, what: string = 'subject'): SubjectFields {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw pkiError('BAD_SUBJECT', `${what} must be an object with fields such as commonName`);
+  }
+  // Refuse unknown fields instead of dropping them: "organisationName" would otherwise vanish
+  // silently and a JITP template that reads the organization would fail on the device's first connect.
+  for (const key of Object.keys(input)) {
+    if (!KNOWN_FIELDS.has(key)) {
+      throw pkiError('BAD_SUBJECT', `${what}.${key} is not a subject field; use ${[...KNOWN_FIELDS].join(', ')}`);
+    }
+  }
+  const clean: SubjectFields = {};
+  for (const { field, printableOnly } of SUBJECT_ATTRIBUTES) {
+    const value: unknown = (input as Record<string, unknown>)[field];
+    if (value === undefined) {
+      continue;
+    }
+    clean[field] = validateValue(value, `${what}.${field}`, printableOnly);
+  }
+  if (clean.countryName !== undefined && !COUNTRY_CODE.test(clean.countryName)) {
+    throw pkiError('BAD_SUBJECT', `${what}.countryName must be a two-letter country code (ISO 3166), got ${JSON.stringify(clean.countryName)}`);
+  }
+  if (Object.keys(clean).length === 0) {
+    throw pkiError('BAD_SUBJECT', `${what} must set at least one field (commonName, usually)`);
+  }
+  return clean;
+}
+
+function validateValue(value: unknown, name: string, printableOnly: boolean): string {
+  if (typeof value !== 'string' || value.length === 0) {
+    throw pkiError('BAD_SUBJECT', `${name} must be a non-empty string`);
+  }
+  if ([...value].length > MAX_FIELD_LENGTH) {
+    throw pkiError('BAD_SUBJECT', `${name} must be at most ${MAX_FIELD_LENGTH} characters`);
+  }
+  if (CONTROL_CHARACTER.test(value)) {
+    throw pkiError('BAD_SUBJECT', `${name} must not contain control characters`);
+  }
+  if (LONE_SURROGATE.test(value)) {
+    throw pkiError('BAD_SUBJECT', `${name} is not valid Unicode text`);
+  }
+  if (printableOnly && !PRINTABLE_STRING.test(value)) {
+    throw pkiError('BAD_SUBJECT', `${name} may only hold letters, digits, spaces and ' ( ) + , - . / : = ? (X.520 PrintableString)`);
+  }
+  return value;
+}
+
+/**
+ * Builds the X.509 Name of a validated subject. Each value goes in as an explicitly typed ASN.1
+ * string, so commas, plus signs, quotes, backslashes or a leading '#' are data, never syntax:
+ * the library's string and plain-JSON forms both reinterpret such characters.
+ */
+export function toX509Name(subject: SubjectFields): x509.Name {
+  const rdns: x509.JsonAttributeAndObjectValue[] = [];
+  for (const { field, oid } of SUBJECT_ATTRIBUTES) {
+    const value = subject[field];
+    if (value === undefined) {
+      continue;
+    }
+    // PrintableString where the alphabet allows (what OpenSSL does), UTF8String otherwise (RFC 5280 4.1.2.6).
+    const typed = PRINTABLE_STRING.test(value) ? { printableString: value } : { utf8String: value };
+    rdns.push({ [oid]: [typed] });
+  }
+  return new x509.Name(rdns);
+}
+
+/** DER encoding of a validated subject, ready to go into a certificate. */
+export function encodeSubject(subject: SubjectFields): Buffer {
+  return Buffer.from(toX509Name(subject).toArrayBuffer());
+}
+
+/** Reads the known subject fields out of a Name; other attributes (emailAddress, ...) are ignored. */
+export function subjectFieldsOf(name: x509.Name): SubjectFields {
+  const fields: SubjectFields = {};
+  for (const { field, oid } of SUBJECT_ATTRIBUTES) {
+    const [first] = name.getField(oid);
+    if (first !== undefined) {
+      fields[field] = first;
+    }
+  }
+  return fields;
+}
