@@ -1,14 +1,14 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { readConfig } from './config';
+import { registerGeneratedCa, registerImportedCa, RegistratorDeps } from './register-ca';
+import { parseRegisterCaRequest } from './request';
 import { toErrorResponse } from '../shared/http/error-response';
 import { jsonResponse } from '../shared/http/responses';
 import { createIotClient } from '../shared/iot/iot-client';
 import { createLogger } from '../shared/logging/logger';
 import { parseJsonObjectBody } from '../shared/validation/json-body';
 import { CaVault } from '../shared/vault/ca-vault';
-import { readConfig } from './config';
-import { registerGeneratedCa, registerImportedCa, RegistratorDeps } from './register-ca';
-import { parseRegisterCaRequest } from './request';
 
 /** POST /caRegister: wiring only; the work is in register-ca.ts. */
 const config = readConfig();

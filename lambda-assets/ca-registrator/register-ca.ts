@@ -5,6 +5,7 @@ import {
   IoTClient,
   RegisterCACertificateCommand,
 } from '@aws-sdk/client-iot';
+import { CertificateMode, GenerateCaRequest, ImportCaRequest } from './request';
 import { ClientError, invalidField } from '../shared/http/client-error';
 import { isNotFound } from '../shared/iot/aws-errors';
 import { ownershipTags } from '../shared/iot/ownership-tags';
@@ -19,7 +20,6 @@ import {
   PkiError,
 } from '../shared/pki';
 import { CA_FILES, CaFileName, CaVault } from '../shared/vault/ca-vault';
-import { CertificateMode, GenerateCaRequest, ImportCaRequest } from './request';
 
 export interface RegistratorDeps {
   readonly iot: IoTClient;

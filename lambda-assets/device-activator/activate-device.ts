@@ -5,14 +5,14 @@ import {
   IoTClient,
   UpdateCertificateCommand,
 } from '@aws-sdk/client-iot';
+import { LookupCa } from './ca-ownership';
+import { CertificateRegisteredEvent } from './registered-event';
+import { claimThing } from './thing-binding';
 import { isValidThingName } from '../shared/iot/thing-names';
 import { Logger } from '../shared/logging/logger';
 import { inspectCertificate } from '../shared/pki';
 import { VerifierOutput } from '../shared/verifier/contract';
 import { VerifyDevice } from '../shared/verifier/invoke-verifier';
-import { LookupCa } from './ca-ownership';
-import { CertificateRegisteredEvent } from './registered-event';
-import { claimThing } from './thing-binding';
 
 export interface ActivatorDeps {
   readonly iot: IoTClient;

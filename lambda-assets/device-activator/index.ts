@@ -1,11 +1,11 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { createIotClient } from '../shared/iot/iot-client';
-import { createLogger, describeError } from '../shared/logging/logger';
-import { lambdaVerifier, verifierArnsFromEnv } from '../shared/verifier/invoke-verifier';
 import { activateDevice, ActivatorDeps } from './activate-device';
 import { cachedCaOwnership } from './ca-ownership';
 import { MalformedEventError, parseRegisteredEvent } from './registered-event';
+import { createIotClient } from '../shared/iot/iot-client';
+import { createLogger, describeError } from '../shared/logging/logger';
+import { lambdaVerifier, verifierArnsFromEnv } from '../shared/verifier/invoke-verifier';
 
 /** SQS-driven: one certificate-registered event per message, partial batch failures reported. */
 const iot = createIotClient();

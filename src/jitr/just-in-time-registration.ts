@@ -6,13 +6,13 @@ import * as iot from 'aws-cdk-lib/aws-iot';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { DeviceActivator } from './device-activator';
 import { ApiAuthorizationOptions } from '../core/api-authorization';
 import { CaRegistrator } from '../core/ca-registrator';
 import { CaVault, CaVaultProps } from '../core/ca-vault';
 import { DevicePolicy } from '../core/device-policy';
 import { KeyAlgorithm } from '../core/key-algorithm';
 import { validateVerifiers } from '../core/verifiers';
-import { DeviceActivator } from './device-activator';
 
 /**
  * Options of JustInTimeRegistration.

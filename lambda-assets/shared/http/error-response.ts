@@ -1,8 +1,8 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { isAwsError } from '../iot/aws-errors';
-import { describeError, Logger } from '../logging/logger';
 import { ClientError } from './client-error';
 import { errorResponse } from './responses';
+import { isAwsError } from '../iot/aws-errors';
+import { describeError, Logger } from '../logging/logger';
 
 /**
  * Maps any error to an API answer: the caller's mistakes and AWS's refusals

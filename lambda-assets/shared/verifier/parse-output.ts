@@ -1,5 +1,5 @@
-import { attributeProblem, isValidThingName } from '../iot/thing-names';
 import { VerifierContractError, VerifierOutput } from './contract';
+import { attributeProblem, isValidThingName } from '../iot/thing-names';
 
 /**
  * Checks a verifier's answer against the contract. A malformed answer is an
