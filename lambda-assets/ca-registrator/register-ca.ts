@@ -9,7 +9,7 @@ import { CertificateMode, GenerateCaRequest, ImportCaRequest } from './request';
 import { ClientError, invalidField } from '../shared/http/client-error';
 import { isNotFound } from '../shared/iot/aws-errors';
 import { ownershipTags } from '../shared/iot/ownership-tags';
-import { Logger } from '../shared/logging/logger';
+import { describeError, Logger } from '../shared/logging/logger';
 import {
   assertAcceptableCaCertificate,
   certificateIdOf,
@@ -107,8 +107,8 @@ interface Registration {
 async function storeAndRegister(deps: RegistratorDeps, registration: Registration): Promise<RegisteredCa> {
   const { caCertificateId } = registration;
   const fileNames = Object.keys(registration.files) as CaFileName[];
-  await deps.vault.putFiles(caCertificateId, registration.files);
   try {
+    await deps.vault.putFiles(caCertificateId, registration.files);
     const registered = await deps.iot.send(new RegisterCACertificateCommand({
       caCertificate: registration.caCertificatePem,
       verificationCertificate: registration.verificationCertificatePem,
@@ -128,9 +128,26 @@ async function storeAndRegister(deps: RegistratorDeps, registration: Registratio
       caCertificatePem: registration.caCertificatePem,
     };
   } catch (error) {
+    await removeVaultFiles(deps, caCertificateId, fileNames);
+    throw error;
+  }
+}
+
+/**
+ * Undoes a failed registration's vault writes (every file it may have written:
+ * deleting a key that was never written is a no-op). A failing clean-up is
+ * logged, never allowed to hide why the registration failed.
+ */
+async function removeVaultFiles(deps: RegistratorDeps, caCertificateId: string, fileNames: CaFileName[]): Promise<void> {
+  try {
     await deps.vault.removeFiles(caCertificateId, fileNames);
     deps.logger.warn('CA registration failed; vault files removed', { caCertificateId });
-    throw error;
+  } catch (cleanupError) {
+    deps.logger.error('CA registration failed and its vault files could not be removed', {
+      caCertificateId,
+      files: fileNames,
+      ...describeError(cleanupError),
+    });
   }
 }
 

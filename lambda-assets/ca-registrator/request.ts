@@ -1,5 +1,5 @@
-import { badRequest, invalidField } from '../shared/http/client-error';
-import { KEY_ALGORITHMS, KeyAlgorithm, SubjectFields } from '../shared/pki';
+import { badRequest, ClientError, invalidField } from '../shared/http/client-error';
+import { KEY_ALGORITHMS, KeyAlgorithm, PkiError, SubjectFields, validateSubject } from '../shared/pki';
 import {
   optionalEnum,
   optionalInteger,
@@ -47,6 +47,7 @@ const GENERATE_FIELDS = ['csrSubjects', 'keyAlgorithm', 'validityDays'];
 const IMPORT_FIELDS = ['caCertificatePem', 'verificationCertificatePem'];
 const COMMON_FIELDS = ['verifierName', 'certificateMode'];
 const MAX_VALIDITY_DAYS = 18250;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const PEM_CERTIFICATE = /^\s*-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----\s*$/;
 
 export function parseRegisterCaRequest(body: Record<string, unknown>, rules: RequestRules): RegisterCaRequest {
@@ -100,14 +101,25 @@ function parseSubject(csrSubjects: Record<string, unknown>): SubjectFields {
     const value = optionalString(csrSubjects, field, {
       path: 'csrSubjects.',
       maxLength: 64,
-      // Control characters would corrupt the distinguished name.
-      pattern: /^[^\u0000-\u001f\u007f]+$/,
+      // Control characters (C0 and C1) would corrupt the distinguished name.
+      pattern: /^[^\u0000-\u001f\u007f-\u009f]+$/,
       patternHint: 'must not contain control characters',
     });
+    if (value !== undefined && LONE_SURROGATE.test(value)) {
+      throw invalidField(`csrSubjects.${field}`, 'is not valid Unicode text (lone surrogate)');
+    }
     if (value !== undefined) subject[field] = value;
   }
   if (subject.countryName !== undefined && !/^[A-Za-z]{2}$/.test(subject.countryName)) {
     throw invalidField('csrSubjects.countryName', 'must be a two-letter ISO 3166 country code');
   }
-  return subject;
+  if (Object.keys(subject).length === 0) return subject;
+  try {
+    // The PKI's own rules (valid Unicode, no C1 controls, ...) decide, so that
+    // nothing it would refuse later gets past the request check.
+    return validateSubject(subject, 'csrSubjects');
+  } catch (error) {
+    if (error instanceof PkiError) throw new ClientError(400, 'InvalidField', error.message);
+    throw error;
+  }
 }

@@ -1,6 +1,7 @@
 import {
   AttachPolicyCommand,
   AttachThingPrincipalCommand,
+  CertificateDescription,
   DescribeCertificateCommand,
   IoTClient,
   UpdateCertificateCommand,
@@ -8,6 +9,7 @@ import {
 import { LookupCa } from './ca-ownership';
 import { CertificateRegisteredEvent } from './registered-event';
 import { claimThing } from './thing-binding';
+import { isNotFound } from '../shared/iot/aws-errors';
 import { isValidThingName } from '../shared/iot/thing-names';
 import { Logger } from '../shared/logging/logger';
 import { inspectCertificate } from '../shared/pki';
@@ -38,9 +40,9 @@ export async function activateDevice(deps: ActivatorDeps, event: CertificateRegi
   const ca = await deps.lookupCa(event.caCertificateId);
   if (!ca.owned) return { outcome: 'ignored', reason: 'the CA was not registered by this construct' };
 
-  const described = await iot.send(new DescribeCertificateCommand({ certificateId: event.certificateId }));
-  const certificate = described.certificateDescription;
-  if (!certificate?.certificateArn || !certificate.certificatePem) throw new Error('DescribeCertificate returned no certificate');
+  const certificate = await describeCertificate(iot, event.certificateId);
+  if (!certificate) return { outcome: 'ignored', reason: 'the certificate no longer exists' };
+  if (!certificate.certificateArn || !certificate.certificatePem) throw new Error('DescribeCertificate returned no certificate');
   if (certificate.caCertificateId && certificate.caCertificateId !== event.caCertificateId) {
     return { outcome: 'ignored', reason: 'the certificate was not issued by the CA named in the event' };
   }
@@ -86,6 +88,17 @@ export function chooseThingName(fromVerifier: string | undefined, commonName: st
   if (fromVerifier) return fromVerifier;
   if (isValidThingName(commonName)) return commonName;
   return certificateId;
+}
+
+async function describeCertificate(iot: IoTClient, certificateId: string): Promise<CertificateDescription | undefined> {
+  try {
+    const described = await iot.send(new DescribeCertificateCommand({ certificateId }));
+    return described.certificateDescription;
+  } catch (error) {
+    // Deleted since it registered (by an operator): there is no device left to activate.
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
 }
 
 async function revoke(deps: ActivatorDeps, certificateId: string, reason: string): Promise<ActivationOutcome> {

@@ -8,7 +8,7 @@ import { caExtensions } from './extensions';
 import { exportPrivateKeyPem, exportSubjectPublicKeyInfo, generateKeyPair } from './keys';
 import { decodePem, encodePem } from './pem';
 import { keyIdentifierOf, requireAcceptedPublicKey } from './public-key-info';
-import { subtle, x509, type CryptoKey } from './runtime';
+import { subtle, x509, type Bytes, type CryptoKey, type EcKeyImportParams, type RsaHashedImportParams } from './runtime';
 import { encodeSubject, validateSubject, type SubjectFields } from './subject';
 import { validityWindow } from './validity';
 
@@ -81,14 +81,14 @@ const PRIVATE_KEY_LABELS = ['PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY'];
 
 async function importPrivateKey(
   privateKeyPem: string,
-  importParams: Parameters<typeof subtle.importKey>[2],
+  importParams: RsaHashedImportParams | EcKeyImportParams,
   certificateKeyLabel: string,
 ): Promise<CryptoKey> {
   const { label, der } = decodePem(privateKeyPem, PRIVATE_KEY_LABELS, 'CA private key');
-  let pkcs8: Uint8Array;
+  let pkcs8: Bytes;
   try {
-    // Node parses every format (WebCrypto reads PKCS#8 only) and tells us the key type,
-    // so a malformed key and a key of the wrong type get different errors.
+    // Node's parser reads PKCS#1 and SEC1 as well (WebCrypto reads PKCS#8 only), and failing
+    // here, before the import, tells a malformed key apart from a key of the wrong type.
     const keyObject = createPrivateKey({
       key: Buffer.from(der),
       format: 'der',
@@ -101,14 +101,14 @@ async function importPrivateKey(
   try {
     return await subtle.importKey('pkcs8', pkcs8, importParams, false, ['sign']);
   } catch {
-    throw pkiError('KEY_MISMATCH', `the CA private key is not a ${certificateKeyLabel} key like the CA certificate's`);
+    throw pkiError('KEY_MISMATCH', `the CA private key does not fit the CA certificate's ${certificateKeyLabel} key`);
   }
 }
 
 async function provePrivateKeyMatches(
   privateKey: CryptoKey,
-  subjectPublicKeyInfo: Uint8Array,
-  importParams: Parameters<typeof subtle.importKey>[2],
+  subjectPublicKeyInfo: Bytes,
+  importParams: RsaHashedImportParams | EcKeyImportParams,
 ): Promise<void> {
   const signatureParams = signingAlgorithmFor(privateKey);
   const publicKey = await subtle.importKey('spki', subjectPublicKeyInfo, importParams, false, ['verify']);

@@ -9,9 +9,12 @@ export const TAG = {
   BIT_STRING: 0x03,
   OCTET_STRING: 0x04,
   OBJECT_IDENTIFIER: 0x06,
+  UTF8_STRING: 0x0c,
+  PRINTABLE_STRING: 0x13,
   UTC_TIME: 0x17,
   GENERALIZED_TIME: 0x18,
   SEQUENCE: 0x30,
+  SET: 0x31,
   /** [3] EXPLICIT, constructed: the extensions field of a TBSCertificate. */
   CONTEXT_3: 0xa3,
 } as const;

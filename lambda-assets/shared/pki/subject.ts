@@ -1,5 +1,6 @@
+import { derElement, derSequence, TAG } from './der-writer';
 import { pkiError } from './errors';
-import { x509 } from './runtime';
+import type { x509 } from './runtime';
 
 /** Subject fields; names as the API bodies use them. */
 export interface SubjectFields {
@@ -15,6 +16,9 @@ export interface SubjectFields {
 
 interface SubjectAttribute {
   readonly field: keyof SubjectFields;
+  /** DER of the attribute type's OBJECT IDENTIFIER (2.5.4.x, all under id-at). */
+  readonly typeDer: Buffer;
+  /** Dotted OID, for reading names back with @peculiar/x509. */
   readonly oid: string;
   /**
    * X.520 types countryName, serialNumber and dnQualifier as PrintableString (RFC 5280 appendix A),
@@ -23,19 +27,24 @@ interface SubjectAttribute {
   readonly printableOnly: boolean;
 }
 
+/** An attribute type under id-at (2.5.4): its OID in both forms. */
+function idAt(arc: number): Pick<SubjectAttribute, 'oid' | 'typeDer'> {
+  return { oid: `2.5.4.${arc}`, typeDer: Buffer.from([TAG.OBJECT_IDENTIFIER, 3, 0x55, 0x04, arc]) };
+}
+
 /**
  * Known attributes, in the order they appear in the DN (broad to narrow, as OpenSSL and most
  * CAs write them). OIDs rather than short names: @peculiar/x509 maps "SN" to surname, not serialNumber.
  */
 const SUBJECT_ATTRIBUTES: readonly SubjectAttribute[] = [
-  { field: 'countryName', oid: '2.5.4.6', printableOnly: true },
-  { field: 'stateName', oid: '2.5.4.8', printableOnly: false },
-  { field: 'localityName', oid: '2.5.4.7', printableOnly: false },
-  { field: 'organizationName', oid: '2.5.4.10', printableOnly: false },
-  { field: 'organizationUnitName', oid: '2.5.4.11', printableOnly: false },
-  { field: 'commonName', oid: '2.5.4.3', printableOnly: false },
-  { field: 'serialNumber', oid: '2.5.4.5', printableOnly: true },
-  { field: 'dnQualifier', oid: '2.5.4.46', printableOnly: true },
+  { field: 'countryName', ...idAt(6), printableOnly: true },
+  { field: 'stateName', ...idAt(8), printableOnly: false },
+  { field: 'localityName', ...idAt(7), printableOnly: false },
+  { field: 'organizationName', ...idAt(10), printableOnly: false },
+  { field: 'organizationUnitName', ...idAt(11), printableOnly: false },
+  { field: 'commonName', ...idAt(3), printableOnly: false },
+  { field: 'serialNumber', ...idAt(5), printableOnly: true },
+  { field: 'dnQualifier', ...idAt(46), printableOnly: true },
 ];
 
 const KNOWN_FIELDS = new Set<string>(SUBJECT_ATTRIBUTES.map(a => a.field));
@@ -105,27 +114,28 @@ function validateValue(value: unknown, name: string, printableOnly: boolean): st
 }
 
 /**
- * Builds the X.509 Name of a validated subject. Each value goes in as an explicitly typed ASN.1
- * string, so commas, plus signs, quotes, backslashes or a leading '#' are data, never syntax:
- * the library's string and plain-JSON forms both reinterpret such characters.
+ * DER Name of a validated subject: one attribute per RDN, each value an explicitly typed ASN.1
+ * string (PrintableString where its alphabet allows, as OpenSSL does; UTF8String otherwise, per
+ * RFC 5280 4.1.2.6). The values are bytes in a structure, never DN text, so commas, plus signs,
+ * quotes, backslashes or a leading '#' are data, not syntax.
+ *
+ * The encoding is the same, byte for byte, as @peculiar/x509's structured JSON form with typed
+ * values (the test suite checks that); it is written out here because going through the library's
+ * generic ASN.1 serializer cost more per certificate than the signature (see bench/).
  */
-export function toX509Name(subject: SubjectFields): x509.Name {
-  const rdns: x509.JsonAttributeAndObjectValue[] = [];
-  for (const { field, oid } of SUBJECT_ATTRIBUTES) {
+export function encodeSubject(subject: SubjectFields): Buffer {
+  const relativeNames: Buffer[] = [];
+  for (const { field, typeDer } of SUBJECT_ATTRIBUTES) {
     const value = subject[field];
     if (value === undefined) {
       continue;
     }
-    // PrintableString where the alphabet allows (what OpenSSL does), UTF8String otherwise (RFC 5280 4.1.2.6).
-    const typed = PRINTABLE_STRING.test(value) ? { printableString: value } : { utf8String: value };
-    rdns.push({ [oid]: [typed] });
+    const typedValue = PRINTABLE_STRING.test(value)
+      ? derElement(TAG.PRINTABLE_STRING, Buffer.from(value, 'latin1'))
+      : derElement(TAG.UTF8_STRING, Buffer.from(value, 'utf8'));
+    relativeNames.push(derElement(TAG.SET, derSequence(typeDer, typedValue)));
   }
-  return new x509.Name(rdns);
-}
-
-/** DER encoding of a validated subject, ready to go into a certificate. */
-export function encodeSubject(subject: SubjectFields): Buffer {
-  return Buffer.from(toX509Name(subject).toArrayBuffer());
+  return derSequence(...relativeNames);
 }
 
 /** Reads the known subject fields out of a Name; other attributes (emailAddress, ...) are ignored. */

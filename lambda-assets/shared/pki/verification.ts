@@ -27,7 +27,7 @@ export async function createVerificationCertificate(
   registrationCode: string,
   options: VerificationCertificateOptions = {},
 ): Promise<{ certificatePem: string }> {
-  const subject = encodeSubject(validateSubject({ commonName: registrationCode }, 'registrationCode'));
+  const subject = encodeSubject(validateSubject({ commonName: registrationCode }, 'verification certificate subject (the registration code)'));
   const validity = validityWindow(options.validityDays ?? DEFAULT_VALIDITY_DAYS);
   const keys = await generateKeyPair(requireKeyAlgorithm(options.keyAlgorithm ?? DEFAULT_KEY_ALGORITHM, 'keyAlgorithm'));
   const subjectPublicKeyInfo = await exportSubjectPublicKeyInfo(keys.publicKey);

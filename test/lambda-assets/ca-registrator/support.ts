@@ -1,0 +1,125 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+
+/** The environment the construct gives the CA registrator, as it is read at module load. */
+export const REGISTRATOR_ENV = {
+  AWS_REGION: 'eu-west-1',
+  VAULT_BUCKET: 'iot-ca-vault-bucket',
+  // Written with stray slashes on purpose: the handler must normalize them.
+  VAULT_PREFIX: '/ca-vault/',
+  VAULT_KEY_ARN: 'arn:aws:kms:eu-west-1:123456789012:key/0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9',
+  REGISTRAR_ID: 'stack-7f3a9c',
+  VERIFIER_NAMES: JSON.stringify(['acme-verifier', 'allow-list']),
+  DEFAULT_KEY_ALGORITHM: 'ECDSA-P256',
+  DEFAULT_CA_VALIDITY_DAYS: '730',
+} as const;
+
+export const VAULT_PREFIX_NORMALIZED = 'ca-vault';
+
+/** What GetRegistrationCode answers in these tests (64 hex characters, like AWS's). */
+export const REGISTRATION_CODE = '7d1e5f0a9b8c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d9e';
+
+export type Handler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+
+/** Sets the registrator's environment, then loads its handler (which reads the environment at load). */
+export function loadRegistrator(): Handler {
+  Object.assign(process.env, REGISTRATOR_ENV);
+  // Loaded from the test's own module registry, so its SDK clients are the ones aws-sdk-client-mock stubs.
+  const module = jest.requireActual<typeof import('../../../lambda-assets/ca-registrator')>('../../../lambda-assets/ca-registrator');
+  return (event) => module.handler(event);
+}
+
+/** An API Gateway proxy event for POST /caRegister; a string body is sent as is, anything else as JSON. */
+export function caRegisterEvent(body: unknown, isBase64Encoded = false): APIGatewayProxyEvent {
+  return {
+    httpMethod: 'POST',
+    path: '/caRegister',
+    resource: '/caRegister',
+    headers: { 'content-type': 'application/json' },
+    multiValueHeaders: {},
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    pathParameters: null,
+    stageVariables: null,
+    isBase64Encoded,
+    body: body === undefined ? null : typeof body === 'string' ? body : JSON.stringify(body),
+    requestContext: {} as APIGatewayProxyEvent['requestContext'],
+  };
+}
+
+export interface ParsedResponse {
+  readonly statusCode: number;
+  readonly body: Record<string, unknown>;
+  readonly raw: string;
+}
+
+export function parseResponse(result: APIGatewayProxyResult): ParsedResponse {
+  expect(result.headers?.['content-type']).toBe('application/json');
+  return { statusCode: result.statusCode, body: JSON.parse(result.body) as Record<string, unknown>, raw: result.body };
+}
+
+/** Runs openssl on PEM files in a scratch directory, so certificates are judged by a tool we did not write. */
+export class OpenSsl {
+  private readonly dir = mkdtempSync(join(tmpdir(), 'ca-registrator-test-'));
+  private counter = 0;
+
+  text(pem: string): string {
+    return execFileSync('openssl', ['x509', '-noout', '-text', '-in', this.file(pem)], { encoding: 'utf8' });
+  }
+
+  subject(pem: string): string {
+    return execFileSync('openssl', ['x509', '-noout', '-subject', '-nameopt', 'RFC2253', '-in', this.file(pem)], { encoding: 'utf8' }).trim();
+  }
+
+  /** `openssl x509 -serial`: "serial=<upper-case hex>". */
+  serial(pem: string): string {
+    return execFileSync('openssl', ['x509', '-noout', '-serial', '-in', this.file(pem)], { encoding: 'utf8' }).trim();
+  }
+
+  /** `openssl verify -CAfile ca leaf`: status 0 and "OK" when the CA signed the certificate. */
+  verify(caPem: string, certificatePem: string): { status: number | null; output: string } {
+    const run = spawnSync('openssl', ['verify', '-CAfile', this.file(caPem), this.file(certificatePem)], { encoding: 'utf8' });
+    return { status: run.status, output: `${run.stdout}${run.stderr}` };
+  }
+
+  /** openssl's own parse of a private key; throws if it is not one. */
+  privateKeyType(pem: string): string {
+    return execFileSync('openssl', ['pkey', '-noout', '-text', '-in', this.file(pem)], { encoding: 'utf8' }).split('\n')[0];
+  }
+
+  cleanup(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private file(content: string): string {
+    const path = join(this.dir, `${this.counter++}.pem`);
+    writeFileSync(path, content);
+    return path;
+  }
+}
+
+/** Captures the handler's structured log lines (stdout) for the duration of a test. */
+export function captureLogs(): { lines: string[]; restore: () => void } {
+  const lines: string[] = [];
+  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    lines.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+    return true;
+  });
+  return { lines, restore: () => spy.mockRestore() };
+}
+
+/** Sinon numbers every call of every stub from one counter (its typings leave `callId` out). */
+export function callIdOf(call: object): number {
+  return (call as { callId: number }).callId;
+}
+
+/** Calls of one or more client mocks merged in the order they happened, as command names. */
+export function callLog(...mocks: { calls(): object[] }[]): string[] {
+  return mocks
+    .flatMap((mock) => mock.calls())
+    .sort((a, b) => callIdOf(a) - callIdOf(b))
+    .map((call) => ((call as { args: object[] }).args[0]).constructor.name.replace(/Command$/, ''));
+}
