@@ -1,7 +1,7 @@
 import { awscdk, javascript, JsonFile } from 'projen';
 
 // Directories outside the jsii assembly (src/) that still get type-checked and linted.
-const nodeOnlyDirs = ['lambda-assets', 'demo', 'bench', 'scripts'];
+const nodeOnlyDirs = ['lambda-assets', 'demo', 'bench', 'scripts', 'local'];
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-iot-security',
@@ -37,6 +37,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@peculiar/x509',
     '@types/aws-lambda',
     '@types/node-forge',
+    // aedes 1.x is ESM-only; 0.51 is CommonJS like the rest of the local cloud.
+    'aedes@~0.51.3',
     'aws-cdk@2.1148.1',
     'aws-iot-device-sdk-v2',
     'aws-sdk-client-mock',
@@ -65,7 +67,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
 // The bundled handlers ship inside the package (Code.fromAsset reads them);
 // their sources, the demo, benchmarks and scripts do not.
-for (const pattern of ['/lambda-assets/', '/demo/', '/bench/', '/scripts/', '/doc/', '/.ci/', '/cdk.out/']) {
+for (const pattern of ['/lambda-assets/', '/demo/', '/bench/', '/scripts/', '/doc/', '/.ci/', '/cdk.out/', '/local/']) {
   project.addPackageIgnore(pattern);
 }
 project.addPackageIgnore('!/assets/');
@@ -100,6 +102,12 @@ const benchTask = project.addTask('bench', {
 });
 benchTask.spawn(bundle);
 benchTask.exec('ts-node --project tsconfig.dev.json bench/index.ts');
+
+project.addTask('local', {
+  description: 'Start the local cloud (AWS IoT control plane + MQTT/TLS gateway) and keep it up',
+  exec: 'ts-node --project tsconfig.dev.json local/cli.ts',
+  receiveArgs: true,
+});
 
 project.addTask('demo', {
   description: 'The main job: run the demo flows',
