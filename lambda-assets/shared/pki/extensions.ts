@@ -17,6 +17,7 @@ const END_ENTITY_BASIC_CONSTRAINTS = derOf(new x509.BasicConstraintsExtension(fa
 const RSA_DEVICE_KEY_USAGE = derOf(new x509.KeyUsagesExtension(RSA_DEVICE_KEY_USAGES, true));
 const EC_DEVICE_KEY_USAGE = derOf(new x509.KeyUsagesExtension(EC_DEVICE_KEY_USAGES, true));
 const CLIENT_AUTH = derOf(new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth], false));
+const SERVER_AUTH = derOf(new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth], false));
 
 /** OBJECT IDENTIFIER 2.5.29.14 (id-ce-subjectKeyIdentifier), DER. */
 const SUBJECT_KEY_IDENTIFIER_OID = Buffer.from('0603551d0e', 'hex');
@@ -54,4 +55,25 @@ export function deviceExtensions(deviceKeyFamily: 'RSA' | 'ECDSA', authorityKeyI
 /** The verification certificate only proves we hold the CA key; it is never used for TLS. */
 export function verificationExtensions(authorityKeyIdentifier: Buffer, subjectKeyIdentifierHex: string): Buffer[] {
   return [END_ENTITY_BASIC_CONSTRAINTS, authorityKeyIdentifier, subjectKeyIdentifierExtension(subjectKeyIdentifierHex)];
+}
+
+/** A TLS server certificate (the local cloud's endpoints): serverAuth and the names clients check. */
+export function serverExtensions(
+  keyFamily: 'RSA' | 'ECDSA',
+  authorityKeyIdentifier: Buffer,
+  subjectKeyIdentifierHex: string,
+  names: { dnsNames: readonly string[]; ipAddresses: readonly string[] },
+): Buffer[] {
+  const alternativeNames = new x509.SubjectAlternativeNameExtension([
+    ...names.dnsNames.map((value) => ({ type: 'dns' as const, value })),
+    ...names.ipAddresses.map((value) => ({ type: 'ip' as const, value })),
+  ], false);
+  return [
+    END_ENTITY_BASIC_CONSTRAINTS,
+    keyFamily === 'RSA' ? RSA_DEVICE_KEY_USAGE : EC_DEVICE_KEY_USAGE,
+    SERVER_AUTH,
+    derOf(alternativeNames),
+    authorityKeyIdentifier,
+    subjectKeyIdentifierExtension(subjectKeyIdentifierHex),
+  ];
 }

@@ -14,6 +14,7 @@ export { createCaCertificate, loadCertificateAuthority } from './ca';
 export type { GeneratedCa } from './ca';
 export { createVerificationCertificate } from './verification';
 export { issueDeviceCertificate, issueDeviceCertificateWithNewKey } from './device';
+export { issueServerCertificateWithNewKey } from './server';
 export { parseCsr } from './csr';
 export type { ParsedCsr } from './csr';
 export { inspectCertificate, certificateIdOf } from './inspect';
