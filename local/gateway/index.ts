@@ -1,0 +1,3 @@
+export * from './mqtt-gateway';
+export * from './registry-view';
+export * from './server-identity';

@@ -1,0 +1,180 @@
+import { once } from 'node:events';
+import * as tls from 'node:tls';
+import { createBroker, type AuthenticateError, type Client } from 'aedes';
+import { admit } from './admission';
+import { DeviceAuthorizer } from './device-authorizer';
+import { answerFleetRequest, fleetRequestOf, type FleetRegistry } from './fleet-provisioning';
+import { certificateRegisteredEvent, certificateRegisteredTopic } from './registration-event';
+import type { GatewayRegistry } from './registry-view';
+import { tlsIdentityOf } from './tls-identity';
+import { topicFilterMatches } from './topic-filter';
+
+/** A message seen by the gateway: what rules (topic rules, the runner) subscribe to. */
+export interface GatewayMessage {
+  readonly topic: string;
+  readonly payload: Buffer;
+  /** The publishing client's id, or undefined for messages AWS IoT itself publishes ($aws/events/...). */
+  readonly clientId?: string;
+}
+
+export type MessageListener = (message: GatewayMessage) => void;
+export type GatewayLog = (line: Record<string, unknown>) => void;
+
+export interface MqttGatewayOptions {
+  readonly registry: GatewayRegistry & FleetRegistry;
+  /** The server certificate (for `localhost`) and its key, PEM. */
+  readonly serverCertificatePem: string;
+  readonly serverPrivateKeyPem: string;
+  readonly host?: string;
+  /** 0 picks a free port. */
+  readonly port?: number;
+  readonly log?: GatewayLog;
+  readonly now?: () => number;
+}
+
+export interface MqttGateway {
+  readonly port: number;
+  /** Subscribes to every message the gateway accepts or publishes itself. */
+  onMessage(listener: MessageListener): () => void;
+  /** Publishes as AWS IoT (no client, no policy check), e.g. rule engine output. */
+  publish(topic: string, payload: Buffer | string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * MQTT 3.1.1 over mutual TLS, judged as AWS IoT judges devices: the leaf
+ * certificate decides admission before the CONNACK (JITR/JITP on first
+ * connect), and the policies attached to it decide connect, publish,
+ * subscribe and receive. aedes speaks MQTT; the IoT rules live in its hooks.
+ */
+export async function startMqttGateway(options: MqttGatewayOptions): Promise<MqttGateway> {
+  const { registry } = options;
+  const log = options.log ?? (() => undefined);
+  const now = options.now ?? Date.now;
+  const authorizers = new WeakMap<Client, DeviceAuthorizer>();
+  const listeners = new Set<MessageListener>();
+
+  const broker = createBroker({
+    preConnect: (client, packet, callback) => {
+      const socket = client.conn as tls.TLSSocket;
+      const identity = tlsIdentityOf(socket);
+      admit(registry, identity).then((admission) => {
+        switch (admission.kind) {
+          case 'admit':
+            authorizers.set(client, new DeviceAuthorizer(registry, admission.certificate, packet.clientId, identity!.certificatePem));
+            callback(null, true);
+            return;
+          case 'just-in-time-registration': {
+            const event = certificateRegisteredEvent(admission.certificate, admission.caCertificateId, registry.accountId, now());
+            log({ event: 'jitr', certificateId: admission.certificate.certificateId, caCertificateId: admission.caCertificateId });
+            // AWS IoT announces the registration, then closes the connection.
+            broker.publish({
+              cmd: 'publish',
+              topic: certificateRegisteredTopic(admission.caCertificateId),
+              payload: Buffer.from(JSON.stringify(event)),
+              qos: 0,
+              retain: false,
+              dup: false,
+            }, () => callback(new Error('certificate registered just in time; reconnect once it is activated'), false));
+            return;
+          }
+          case 'just-in-time-provisioning':
+            log({ event: 'jitp', caCertificateId: admission.caCertificateId, provisioned: admission.provisioned, reason: admission.reason });
+            callback(new Error('certificate provisioned just in time; reconnect'), false);
+            return;
+          case 'refuse':
+            log({ event: 'refused', reason: admission.reason, clientId: packet.clientId });
+            callback(new Error(admission.reason), false);
+            return;
+        }
+      }).catch((error: unknown) => {
+        log({ event: 'admission-failed', error: String(error) });
+        callback(error instanceof Error ? error : new Error(String(error)), false);
+      });
+    },
+    authenticate: (client, _username, _password, callback) => {
+      // The username is ignored, as AWS IoT does for certificate auth (aws-crt puts SDK metrics there).
+      const decision = authorizers.get(client)?.connect();
+      if (decision?.allowed) return callback(null, true);
+      log({ event: 'connect-denied', clientId: client.id, reason: decision?.reason });
+      const error = new Error(decision?.reason ?? 'not admitted') as AuthenticateError;
+      error.returnCode = 5 as AuthenticateError['returnCode'];
+      return callback(error, false);
+    },
+    authorizePublish: (client, packet, callback) => {
+      if (!client) return callback(null); // AWS IoT's own messages
+      const decision = authorizers.get(client)?.publish(packet.topic);
+      if (decision?.allowed) return callback(null);
+      log({ event: 'publish-denied', clientId: client.id, topic: packet.topic, reason: decision?.reason });
+      // MQTT 3.1.1 has no negative PUBACK: AWS IoT disconnects the client.
+      return callback(new Error(decision?.reason ?? 'not authorized'));
+    },
+    authorizeSubscribe: (client, subscription, callback) => {
+      const decision = authorizers.get(client)?.subscribe(subscription.topic);
+      if (decision?.allowed) return callback(null, subscription);
+      log({ event: 'subscribe-denied', clientId: client.id, topic: subscription.topic, reason: decision?.reason });
+      return callback(null, null); // SUBACK 0x80 for this filter
+    },
+    authorizeForward: (client, packet) => {
+      // Requests to AWS IoT's own APIs are answered by it, never relayed to other devices.
+      if (fleetRequestOf(packet.topic)) return null;
+      const decision = authorizers.get(client)?.receive(packet.topic);
+      return decision?.allowed ? packet : null;
+    },
+  });
+
+  broker.on('publish', (packet, client) => {
+    if (packet.topic.startsWith('$SYS/')) return;
+    const fleetRequest = client ? fleetRequestOf(packet.topic) : undefined;
+    const session = client ? authorizers.get(client) : undefined;
+    if (client && fleetRequest && session) {
+      answerFleetRequest(registry, fleetRequest, Buffer.from(packet.payload), { clientId: client.id, certificateId: session.certificateId })
+        .then((answer) => {
+          log({ event: 'fleet-provisioning', clientId: client.id, operation: fleetRequest.operation, answer: answer.topic.split('/').pop() });
+          // Answers go to the requesting connection only, and only if it subscribed to them.
+          const subscribed = Object.keys((client as unknown as { subscriptions: Record<string, number> }).subscriptions ?? {})
+            .some((filter) => topicFilterMatches(filter, answer.topic));
+          if (!subscribed) return;
+          client.publish({ cmd: 'publish', topic: answer.topic, payload: Buffer.from(JSON.stringify(answer.payload)), qos: 0, retain: false, dup: false });
+        })
+        .catch((error: unknown) => log({ event: 'fleet-provisioning-failed', error: String(error) }));
+      return;
+    }
+    const message: GatewayMessage = { topic: packet.topic, payload: Buffer.from(packet.payload), clientId: client?.id };
+    for (const listener of listeners) {
+      try {
+        listener(message);
+      } catch (error) {
+        log({ event: 'listener-failed', topic: packet.topic, error: String(error) });
+      }
+    }
+  });
+
+  const server = tls.createServer({
+    cert: options.serverCertificatePem,
+    key: options.serverPrivateKeyPem,
+    requestCert: true,
+    // We judge client certificates ourselves, against the registry, like AWS IoT.
+    rejectUnauthorized: false,
+    ALPNProtocols: ['x-amzn-mqtt-ca', 'mqtt'],
+  }, (socket) => broker.handle(socket));
+  // Garbage on the port (no TLS, broken handshakes) must not take the server down.
+  server.on('tlsClientError', (error) => log({ event: 'tls-error', error: error.message }));
+  server.listen(options.port ?? 0, options.host ?? '127.0.0.1');
+  await once(server, 'listening');
+
+  return {
+    port: (server.address() as { port: number }).port,
+    onMessage: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    publish: (topic, payload) => new Promise((resolve, reject) => broker.publish({
+      cmd: 'publish', topic, payload: Buffer.from(payload), qos: 0, retain: false, dup: false,
+    }, (error) => (error ? reject(error) : resolve()))),
+    close: async () => {
+      await new Promise<void>((resolve) => broker.close(() => resolve()));
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

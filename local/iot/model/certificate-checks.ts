@@ -1,0 +1,89 @@
+import { iotError, invalidRequest, type IotServiceError } from './errors';
+import {
+  assertAcceptableCaCertificate,
+  inspectCertificate,
+  isIssuedBy,
+  PkiError,
+  type CertificateInfo,
+} from '../../../lambda-assets/shared/pki';
+
+/** Key types AWS IoT accepts in device certificates: RSA of at least 2048 bits, ECDSA on P-256/384/521. */
+export function isAcceptedDeviceKey(keyDescription: string): boolean {
+  const rsa = /^RSA-(\d+)$/.exec(keyDescription);
+  if (rsa) return Number(rsa[1]) >= 2048;
+  return ['ECDSA-P256', 'ECDSA-P384', 'ECDSA-P521'].includes(keyDescription);
+}
+
+/** A PKI refusal as the CertificateValidationException AWS IoT answers with. */
+export function certificateInvalid(error: unknown, what: string): IotServiceError {
+  if (error instanceof PkiError) {
+    return iotError('CertificateValidationException', `${what} is not valid: ${error.message}`);
+  }
+  return iotError('CertificateValidationException', `${what} is not valid`);
+}
+
+/**
+ * Parses a device certificate a caller registers (RegisterCertificate, RegisterCertificateWithoutCA,
+ * a provisioning template's CertificatePem) and refuses what AWS IoT refuses: not one PEM
+ * certificate, or a key AWS IoT does not accept.
+ */
+export function inspectDeviceCertificate(pem: unknown, what = 'certificatePem'): CertificateInfo {
+  if (typeof pem !== 'string' || pem.length === 0) throw invalidRequest(`${what} is required`);
+  let info: CertificateInfo;
+  try {
+    info = inspectCertificate(pem);
+  } catch (error) {
+    throw certificateInvalid(error, what);
+  }
+  if (!isAcceptedDeviceKey(info.keyDescription)) {
+    throw iotError('CertificateValidationException',
+      `${what} has a ${info.keyDescription} key; AWS IoT accepts RSA of at least 2048 bits or ECDSA on P-256, P-384 or P-521`);
+  }
+  return info;
+}
+
+/**
+ * RegisterCACertificate's checks of the CA itself: a real CA (basicConstraints CA:TRUE, keyCertSign),
+ * an accepted key and SHA-2 signature, currently valid. Throws CertificateValidationException.
+ */
+export async function inspectCaCertificate(pem: unknown, now: Date): Promise<CertificateInfo> {
+  if (typeof pem !== 'string' || pem.length === 0) throw invalidRequest('caCertificate is required');
+  try {
+    return await assertAcceptableCaCertificate(pem, now);
+  } catch (error) {
+    throw certificateInvalid(error, 'caCertificate');
+  }
+}
+
+/**
+ * certificateMode DEFAULT's proof of possession: the verification certificate's subject CN is
+ * the account's registration code (else RegistrationCodeValidationException) and the CA's key
+ * signed it (else CertificateValidationException).
+ */
+export async function checkVerificationCertificate(verificationPem: unknown, caPem: string, registrationCode: string): Promise<void> {
+  if (typeof verificationPem !== 'string' || verificationPem.length === 0) {
+    throw invalidRequest('verificationCertificate is required when certificateMode is DEFAULT (use SNI_ONLY to register without one)');
+  }
+  let info: CertificateInfo;
+  try {
+    info = inspectCertificate(verificationPem);
+  } catch (error) {
+    throw certificateInvalid(error, 'verificationCertificate');
+  }
+  if (info.subject.commonName !== registrationCode) {
+    throw iotError('RegistrationCodeValidationException',
+      'The verification certificate\'s subject common name is not this account\'s registration code (GetRegistrationCode)');
+  }
+  if (!await signedBy(verificationPem, caPem)) {
+    throw iotError('CertificateValidationException', 'The verification certificate is not signed by the CA certificate\'s private key');
+  }
+}
+
+/** isIssuedBy, false instead of an error for input that does not parse. */
+export async function signedBy(certificatePem: string, issuerPem: string): Promise<boolean> {
+  try {
+    return await isIssuedBy(certificatePem, issuerPem);
+  } catch {
+    return false;
+  }
+}

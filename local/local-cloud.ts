@@ -1,0 +1,57 @@
+import { join } from 'node:path';
+import { createServerIdentity, startMqttGateway, type GatewayLog, type MqttGateway, type ServerIdentity } from './gateway';
+import { IotModel, startControlPlane } from './iot';
+
+export interface LocalCloudOptions {
+  /** Where the server CA and certificate are written. */
+  readonly stateDirectory: string;
+  readonly controlPlanePort?: number;
+  readonly mqttPort?: number;
+  readonly accountId?: string;
+  readonly region?: string;
+  /** AWS's default per-operation rate limits (true), or none (false). */
+  readonly rateLimits?: boolean;
+  readonly log?: GatewayLog;
+}
+
+export interface LocalCloud {
+  readonly model: IotModel;
+  readonly controlPlaneUrl: string;
+  readonly mqtt: MqttGateway;
+  readonly mqttUrl: string;
+  readonly serverIdentity: ServerIdentity;
+  close(): Promise<void>;
+}
+
+/** The AWS IoT control plane and the MQTT/TLS gateway, sharing one registry. */
+export async function startLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
+  const serverIdentity = await createServerIdentity(join(options.stateDirectory, 'tls'));
+  let mqttPort = options.mqttPort ?? 0;
+  const model = new IotModel({
+    accountId: options.accountId,
+    region: options.region,
+    rateLimits: options.rateLimits ?? true,
+    // DescribeEndpoint answers with the gateway's address once it is known.
+    dataEndpoint: () => `localhost:${mqttPort}`,
+  });
+  const controlPlane = await startControlPlane({ model, port: options.controlPlanePort ?? 0 });
+  const mqtt = await startMqttGateway({
+    registry: model,
+    serverCertificatePem: serverIdentity.certificatePem,
+    serverPrivateKeyPem: serverIdentity.privateKeyPem,
+    port: mqttPort,
+    log: options.log,
+  });
+  mqttPort = mqtt.port;
+  return {
+    model,
+    controlPlaneUrl: controlPlane.url,
+    mqtt,
+    mqttUrl: `mqtts://localhost:${mqtt.port}`,
+    serverIdentity,
+    close: async () => {
+      await mqtt.close();
+      await controlPlane.close();
+    },
+  };
+}
