@@ -13,10 +13,16 @@ export interface FleetRequest {
   readonly topic: string;
 }
 
+export interface IssuedForFleet {
+  readonly certificateId: string;
+  readonly certificatePem: string;
+  readonly certificateOwnershipToken: string;
+}
+
 /** What the registry must do for the fleet provisioning API. */
 export interface FleetRegistry {
-  createKeysAndCertificateForFleet(): Promise<{ certificateId: string; certificatePem: string; privateKey: string; certificateOwnershipToken: string }>;
-  createCertificateFromCsrForFleet(certificateSigningRequest: string): Promise<{ certificateId: string; certificatePem: string; certificateOwnershipToken: string }>;
+  createKeysAndCertificateForFleet(): Promise<IssuedForFleet & { privateKey: string }>;
+  createCertificateFromCsrForFleet(certificateSigningRequest: string): Promise<IssuedForFleet>;
   registerThingWithOwnershipToken(
     templateName: string, token: string, parameters: Record<string, string> | undefined, claimCertificateId: string, clientId: string,
   ): Promise<{ thingName: string; deviceConfiguration: Record<string, string> }>;
@@ -47,7 +53,7 @@ export async function answerFleetRequest(
   registry: FleetRegistry,
   request: FleetRequest,
   payload: Buffer,
-  caller: { clientId: string; certificateId: string },
+  caller: Caller,
 ): Promise<FleetAnswer> {
   try {
     const body = parseBody(payload);
@@ -58,7 +64,12 @@ export async function answerFleetRequest(
   }
 }
 
-async function perform(registry: FleetRegistry, request: FleetRequest, body: Record<string, unknown>, caller: { clientId: string; certificateId: string }) {
+interface Caller {
+  readonly clientId: string;
+  readonly certificateId: string;
+}
+
+async function perform(registry: FleetRegistry, request: FleetRequest, body: Record<string, unknown>, caller: Caller) {
   switch (request.operation) {
     case 'CreateKeysAndCertificate':
       return registry.createKeysAndCertificateForFleet();
@@ -72,8 +83,9 @@ async function perform(registry: FleetRegistry, request: FleetRequest, body: Rec
       if (parameters !== undefined && (typeof parameters !== 'object' || parameters === null || Array.isArray(parameters))) {
         throw new FleetRejection(400, 'InvalidPayload', 'parameters must be an object of strings');
       }
+      const token = body.certificateOwnershipToken as string;
       return registry.registerThingWithOwnershipToken(
-        request.templateName!, body.certificateOwnershipToken as string, parameters as Record<string, string> | undefined, caller.certificateId, caller.clientId,
+        request.templateName!, token, parameters as Record<string, string> | undefined, caller.certificateId, caller.clientId,
       );
     }
   }
@@ -101,7 +113,9 @@ function parseBody(payload: Buffer): Record<string, unknown> {
 
 function rejectedPayload(error: unknown): Record<string, unknown> {
   if (error instanceof FleetRejection) return { statusCode: error.statusCode, errorCode: error.errorCode, errorMessage: error.message };
-  const described = error as { rejectedPayload?: Record<string, unknown>; httpStatus?: number; errorCode?: string; name?: string; message?: string };
+  const described = error as {
+    rejectedPayload?: Record<string, unknown>; httpStatus?: number; errorCode?: string; name?: string; message?: string;
+  };
   if (described?.rejectedPayload) return described.rejectedPayload;
   return {
     statusCode: described?.httpStatus ?? 500,
