@@ -58,7 +58,7 @@ export async function answerFleetRequest(
   try {
     const body = parseBody(payload);
     const accepted = await perform(registry, request, body, caller);
-    return { topic: `${request.topic}/accepted`, payload: accepted };
+    return { topic: `${request.topic}/accepted`, payload: { ...accepted } };
   } catch (error) {
     return { topic: `${request.topic}/rejected`, payload: rejectedPayload(error) };
   }
