@@ -20,8 +20,10 @@ async function main(): Promise<void> {
     },
   });
   const port = (name: 'control-plane-port' | 'mqtt-port') => {
-    const value = Number(values[name]);
-    if (!Number.isInteger(value) || value < 0 || value > 65535) throw new Error(`--${name} must be a port number (0 picks a free one)`);
+    const text = values[name] ?? '';
+    // Digits only: Number() would take '' as 0 (a random port) and '1e3' as 1000.
+    const value = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
+    if (!(value >= 0 && value <= 65535)) throw new Error(`--${name} must be a port number from 0 to 65535 (0 picks a free one), not "${text}"`);
     return value;
   };
   const cloud = await startLocalCloud({

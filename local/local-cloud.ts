@@ -35,13 +35,20 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     dataEndpoint: () => `localhost:${mqttPort}`,
   });
   const controlPlane = await startControlPlane({ model, port: options.controlPlanePort ?? 0 });
-  const mqtt = await startMqttGateway({
-    registry: model,
-    serverCertificatePem: serverIdentity.certificatePem,
-    serverPrivateKeyPem: serverIdentity.privateKeyPem,
-    port: mqttPort,
-    log: options.log,
-  });
+  let mqtt: MqttGateway;
+  try {
+    mqtt = await startMqttGateway({
+      registry: model,
+      serverCertificatePem: serverIdentity.certificatePem,
+      serverPrivateKeyPem: serverIdentity.privateKeyPem,
+      port: mqttPort,
+      log: options.log,
+    });
+  } catch (error) {
+    // The MQTT port is taken, say: release the control plane's port too, or the caller's process never exits.
+    await controlPlane.close();
+    throw error;
+  }
   mqttPort = mqtt.port;
   return {
     model,

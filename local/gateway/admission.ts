@@ -5,7 +5,13 @@ import type { TlsIdentity } from './tls-identity';
 export type Admission =
   | { readonly kind: 'admit'; readonly certificate: GatewayCertificate }
   | { readonly kind: 'just-in-time-registration'; readonly certificate: GatewayCertificate; readonly caCertificateId: string }
-  | { readonly kind: 'just-in-time-provisioning'; readonly caCertificateId: string; readonly provisioned: boolean; readonly reason?: string }
+  | {
+    readonly kind: 'just-in-time-provisioning';
+    readonly certificateId: string;
+    readonly caCertificateId: string;
+    readonly provisioned: boolean;
+    readonly reason?: string;
+  }
   | { readonly kind: 'refuse'; readonly reason: string };
 
 /**
@@ -40,7 +46,7 @@ async function admitKnown(registry: GatewayRegistry, certificate: GatewayCertifi
 async function registerOrProvision(registry: GatewayRegistry, ca: GatewayCa, identity: TlsIdentity): Promise<Admission> {
   if (ca.registrationConfig) {
     const result = await registry.provisionJustInTime(identity.certificatePem, ca.certificateId);
-    return { kind: 'just-in-time-provisioning', caCertificateId: ca.certificateId, ...result };
+    return { kind: 'just-in-time-provisioning', certificateId: identity.certificateId, caCertificateId: ca.certificateId, ...result };
   }
   const certificate = registry.registerPendingCertificate(identity.certificatePem, ca.certificateId);
   return { kind: 'just-in-time-registration', certificate, caCertificateId: ca.certificateId };
@@ -54,7 +60,12 @@ function autoRegistrationProblem(ca: GatewayCa, identity: TlsIdentity): string |
     return 'the CA is registered in SNI_ONLY mode and the device sent no SNI';
   }
   if (ca.certificateMode !== 'SNI_ONLY' && !identity.presentedChainPems.some((pem) => samePem(pem, ca.certificatePem))) {
-    return 'the device did not send its CA certificate after its own certificate in the TLS handshake';
+    // JITP: "Presenting the CA certificate is optional, but the device is required to send the
+    // Server Name Indication (SNI) extension" (AWS IoT Developer Guide, Just-in-time provisioning).
+    if (ca.registrationConfig && identity.serverName) return undefined;
+    return ca.registrationConfig
+      ? 'the device sent neither its CA certificate after its own certificate nor SNI in the TLS handshake'
+      : 'the device did not send its CA certificate after its own certificate in the TLS handshake';
   }
   return undefined;
 }

@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import type { Socket } from 'node:net';
 import * as tls from 'node:tls';
 import { createBroker, type AuthenticateError, type Client } from 'aedes';
 import { admit } from './admission';
@@ -41,6 +42,11 @@ export interface MqttGateway {
   close(): Promise<void>;
 }
 
+/** "The payload for every PUBLISH message is limited to 128 KB" (AWS IoT Core message broker quotas). */
+const MAX_PAYLOAD_BYTES = 128 * 1024;
+/** The largest packet worth reading: a PUBLISH of the largest payload with the longest topic MQTT can encode. */
+const MAX_PACKET_BYTES = MAX_PAYLOAD_BYTES + 2 + 0xffff + 2;
+
 /**
  * MQTT 3.1.1 over mutual TLS, judged as AWS IoT judges devices: the leaf
  * certificate decides admission before the CONNACK (JITR/JITP on first
@@ -79,7 +85,13 @@ export async function startMqttGateway(options: MqttGatewayOptions): Promise<Mqt
             return;
           }
           case 'just-in-time-provisioning':
-            log({ event: 'jitp', caCertificateId: admission.caCertificateId, provisioned: admission.provisioned, reason: admission.reason });
+            log({
+              event: 'jitp',
+              certificateId: admission.certificateId,
+              caCertificateId: admission.caCertificateId,
+              provisioned: admission.provisioned,
+              reason: admission.reason,
+            });
             callback(new Error('certificate provisioned just in time; reconnect'), false);
             return;
           case 'refuse':
@@ -103,6 +115,10 @@ export async function startMqttGateway(options: MqttGatewayOptions): Promise<Mqt
     },
     authorizePublish: (client, packet, callback) => {
       if (!client) return callback(null); // AWS IoT's own messages
+      if (packet.payload.length > MAX_PAYLOAD_BYTES) {
+        log({ event: 'publish-too-large', clientId: client.id, topic: packet.topic, bytes: packet.payload.length });
+        return callback(new Error(`the payload exceeds ${MAX_PAYLOAD_BYTES} bytes`));
+      }
       const decision = authorizers.get(client)?.publish(packet.topic);
       if (decision?.allowed) return callback(null);
       log({ event: 'publish-denied', clientId: client.id, topic: packet.topic, reason: decision?.reason });
@@ -135,7 +151,14 @@ export async function startMqttGateway(options: MqttGatewayOptions): Promise<Mqt
           const subscribed = Object.keys((client as unknown as { subscriptions: Record<string, number> }).subscriptions ?? {})
             .some((filter) => topicFilterMatches(filter, answer.topic));
           if (!subscribed) return;
-          client.publish({ cmd: 'publish', topic: answer.topic, payload: Buffer.from(JSON.stringify(answer.payload)), qos: 0, retain: false, dup: false });
+          // The callback is required: aedes' Client.publish calls it unconditionally (its typings say optional),
+          // and without one every answer threw "cb is not a function" from a setImmediate.
+          client.publish(
+            { cmd: 'publish', topic: answer.topic, payload: Buffer.from(JSON.stringify(answer.payload)), qos: 0, retain: false, dup: false },
+            (error) => {
+              if (error) log({ event: 'fleet-provisioning-answer-failed', clientId: client.id, topic: answer.topic, error: String(error) });
+            },
+          );
         })
         .catch((error: unknown) => log({ event: 'fleet-provisioning-failed', error: String(error) }));
       return;
@@ -157,11 +180,27 @@ export async function startMqttGateway(options: MqttGatewayOptions): Promise<Mqt
     // We judge client certificates ourselves, against the registry, like AWS IoT.
     rejectUnauthorized: false,
     ALPNProtocols: ['x-amzn-mqtt-ca', 'mqtt'],
-  }, (socket) => broker.handle(socket));
+  }, (socket) => {
+    refuseOversizePackets(socket, () => log({ event: 'packet-too-large', remoteAddress: socket.remoteAddress }));
+    broker.handle(socket);
+  });
+  // Connections that never sent a CONNECT (or never finished their TLS handshake) are not aedes
+  // clients, so broker.close() leaves them open and server.close() would wait for them.
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
   // Garbage on the port (no TLS, broken handshakes) must not take the server down.
   server.on('tlsClientError', (error) => log({ event: 'tls-error', error: error.message }));
   server.listen(options.port ?? 0, options.host ?? '127.0.0.1');
-  await once(server, 'listening');
+  try {
+    await once(server, 'listening');
+  } catch (error) {
+    // EADDRINUSE, say: aedes' interval timers would keep the process alive.
+    await new Promise<void>((resolve) => broker.close(() => resolve()));
+    throw error;
+  }
 
   return {
     port: (server.address() as { port: number }).port,
@@ -174,7 +213,63 @@ export async function startMqttGateway(options: MqttGatewayOptions): Promise<Mqt
     }, (error) => (error ? reject(error) : resolve()))),
     close: async () => {
       await new Promise<void>((resolve) => broker.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
+  };
+}
+
+/**
+ * Follows the MQTT framing of what a connection sends and destroys it as soon as a fixed header
+ * announces a packet over MAX_PACKET_BYTES: aedes' parser would otherwise buffer up to the 256 MB
+ * a remaining length can announce before looking at the packet. It watches what aedes reads
+ * (aedes pulls with `socket.read()`), in order, and passes it on unchanged until it refuses.
+ */
+function refuseOversizePackets(socket: tls.TLSSocket, onRefused: () => void): void {
+  let expectHeader = true;
+  let remaining = 0;
+  let multiplier = 1;
+  let lengthBytes = 0;
+  let skip = 0;
+  let done = false;
+  const scan = (chunk: Buffer): boolean => {
+    for (let i = 0; i < chunk.length && !done;) {
+      if (skip > 0) {
+        const n = Math.min(skip, chunk.length - i);
+        skip -= n;
+        i += n;
+      } else if (expectHeader) {
+        expectHeader = false;
+        remaining = 0;
+        multiplier = 1;
+        lengthBytes = 0;
+        i++;
+      } else {
+        const byte = chunk[i++];
+        remaining += (byte % 128) * multiplier;
+        multiplier *= 128;
+        lengthBytes++;
+        if (remaining > MAX_PACKET_BYTES) return false;
+        if (byte >= 128) { // continuation bit
+          // A fifth length byte is malformed: aedes' parser refuses it, nothing more to follow.
+          if (lengthBytes === 4) done = true;
+        } else {
+          skip = remaining;
+          expectHeader = true;
+        }
+      }
+    }
+    return true;
+  };
+  const read = socket.read.bind(socket);
+  socket.read = (size?: number) => {
+    const chunk: unknown = read(size);
+    if (!done && Buffer.isBuffer(chunk) && !scan(chunk)) {
+      done = true;
+      onRefused();
+      socket.destroy();
+      return null;
+    }
+    return chunk;
   };
 }
