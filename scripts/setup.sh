@@ -17,4 +17,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-npm ci --no-audit --no-fund
+# npm 11.19 rejects its own lock files in `npm ci` when a dependency has optional
+# per-platform packages (here unrs-resolver, under eslint-import-resolver-typescript):
+# "Missing: @unrs/resolver-binding-...@ from lock file", even for a fresh lock.
+# `npm install` then installs the same locked versions.
+if ! npm ci --no-audit --no-fund; then
+  echo "setup: npm ci refused the lock file; installing the locked versions with npm install"
+  npm install --no-audit --no-fund
+fi
