@@ -67,7 +67,13 @@ export async function runLocalJitrFlow(step: Step): Promise<void> {
       return `CA ${caCertificateId.slice(0, 16)}...`;
     });
     const { policyName } = await iot.send(new CreatePolicyCommand({ policyName: 'DemoDevicePolicy', policyDocument: devicePolicy(cloud.model.region, cloud.model.accountId) }));
-    const deps = { iot, lookupCa: cachedCaOwnership(iot, REGISTRAR_ID), verify: async () => ({ verified: true }), policyName: policyName!, logger: createLogger({}, () => undefined) };
+    const deps = {
+      iot,
+      lookupCa: cachedCaOwnership(iot, REGISTRAR_ID),
+      verify: async () => ({ verified: true }),
+      policyName: policyName!,
+      logger: createLogger({}, () => undefined),
+    };
     cloud.mqtt.onMessage((message) => {
       if (message.topic === `$aws/events/certificates/registered/${caCertificateId}`) {
         activations.push(activateDevice(deps, parseRegisteredEvent(message.payload.toString())));
