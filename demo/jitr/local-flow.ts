@@ -26,23 +26,10 @@ import { ownershipTags } from '../../lambda-assets/shared/iot/ownership-tags';
 import { createLogger } from '../../lambda-assets/shared/logging/logger';
 import { createCaCertificate, createVerificationCertificate, issueDeviceCertificateWithNewKey } from '../../lambda-assets/shared/pki';
 import { startLocalCloud } from '../../local/local-cloud';
+import { defaultDevicePolicyDocument } from '../shared/default-device-policy';
 
 const REGISTRAR_ID = 'JitrDemo/local';
 type Step = (title: string, run: () => Promise<string>) => Promise<void>;
-
-/** The construct's default device policy document, for the local account and Region. */
-function devicePolicy(region: string, accountId: string): string {
-  const arn = (resource: string) => `arn:aws:iot:${region}:${accountId}:${resource}`;
-  const own = ['things/${iot:Connection.Thing.ThingName}/*', '$aws/things/${iot:Connection.Thing.ThingName}/*'];
-  return JSON.stringify({
-    Version: '2012-10-17',
-    Statement: [
-      { Effect: 'Allow', Action: 'iot:Connect', Resource: arn('client/${iot:Connection.Thing.ThingName}'), Condition: { Bool: { 'iot:Connection.Thing.IsAttached': 'true' } } },
-      { Effect: 'Allow', Action: ['iot:Publish', 'iot:Receive'], Resource: own.map((topic) => arn(`topic/${topic}`)) },
-      { Effect: 'Allow', Action: 'iot:Subscribe', Resource: own.map((topic) => arn(`topicfilter/${topic}`)) },
-    ],
-  });
-}
 
 export async function runLocalJitrFlow(step: Step): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'cdk-iot-security-local-jitr-'));
@@ -66,7 +53,7 @@ export async function runLocalJitrFlow(step: Step): Promise<void> {
       caCertificateId = registered.certificateId!;
       return `CA ${caCertificateId.slice(0, 16)}...`;
     });
-    const { policyName } = await iot.send(new CreatePolicyCommand({ policyName: 'DemoDevicePolicy', policyDocument: devicePolicy(cloud.model.region, cloud.model.accountId) }));
+    const { policyName } = await iot.send(new CreatePolicyCommand({ policyName: 'DemoDevicePolicy', policyDocument: defaultDevicePolicyDocument(cloud.model.region, cloud.model.accountId) }));
     const deps = {
       iot,
       lookupCa: cachedCaOwnership(iot, REGISTRAR_ID),

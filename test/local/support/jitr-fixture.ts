@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreatePolicyCommand, GetRegistrationCodeCommand, IoTClient, RegisterCACertificateCommand } from '@aws-sdk/client-iot';
+import { defaultDevicePolicyDocument } from '../../../demo/shared/default-device-policy';
 import { activateDevice } from '../../../lambda-assets/device-activator/activate-device';
 import { cachedCaOwnership } from '../../../lambda-assets/device-activator/ca-ownership';
 import { parseRegisteredEvent } from '../../../lambda-assets/device-activator/registered-event';
@@ -14,18 +15,7 @@ import { startLocalCloud, type LocalCloud } from '../../../local/local-cloud';
 export const REGISTRAR_ID = 'LocalTest/jitr';
 
 /** The construct's default device policy, for this local account and Region. */
-export function defaultDevicePolicy(region: string, accountId: string): string {
-  const arn = (resource: string) => `arn:aws:iot:${region}:${accountId}:${resource}`;
-  const own = ['things/${iot:Connection.Thing.ThingName}/*', '$aws/things/${iot:Connection.Thing.ThingName}/*'];
-  return JSON.stringify({
-    Version: '2012-10-17',
-    Statement: [
-      { Effect: 'Allow', Action: 'iot:Connect', Resource: arn('client/${iot:Connection.Thing.ThingName}'), Condition: { Bool: { 'iot:Connection.Thing.IsAttached': 'true' } } },
-      { Effect: 'Allow', Action: ['iot:Publish', 'iot:Receive'], Resource: own.map((topic) => arn(`topic/${topic}`)) },
-      { Effect: 'Allow', Action: 'iot:Subscribe', Resource: own.map((topic) => arn(`topicfilter/${topic}`)) },
-    ],
-  });
-}
+export const defaultDevicePolicy = defaultDevicePolicyDocument;
 
 export interface DeviceFiles {
   readonly thingName: string;
