@@ -17,16 +17,16 @@
 // @peculiar/x509 resolves its algorithm providers through tsyringe, which needs the Reflect polyfill first.
 import 'reflect-metadata';
 import { createPrivateKey, webcrypto, X509Certificate } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as x509 from '@peculiar/x509';
 import { iot, iotidentity, mqtt } from 'aws-iot-device-sdk-v2';
 import { connectWithSdkV2 } from '../jitr/device-sdk-v2';
 import { describeError } from '../shared/describe-error';
-import { UsageError } from '../shared/device-args';
 import { CONSOLE_OUTPUT, runAsScript, type DeviceOutput } from '../shared/device-cli';
 import { runDevice } from '../shared/device-flow';
+import { integerOption, parseCertificate, readOptionFile, requiredOption, UsageError } from '../shared/option-readers';
 import { pemCertificates } from '../shared/pem';
 
 export const USAGE = [
@@ -93,15 +93,15 @@ export function parseFleetArgs(argv: readonly string[]): FleetDeviceConfig {
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-  const endpoint = required(values, 'endpoint');
+  const endpoint = requiredOption(values, 'endpoint');
   if (endpoint.includes('://') || endpoint.includes('/')) throw new UsageError(`--endpoint: give a host name, not a URL (got "${endpoint}")`);
 
-  const claimCertFile = required(values, 'claim-cert');
-  const claimCertPem = pemCertificates(readArgFile('claim-cert', claimCertFile))[0];
+  const claimCertFile = requiredOption(values, 'claim-cert');
+  const claimCertPem = pemCertificates(readOptionFile('claim-cert', claimCertFile))[0];
   const claimCert = claimCertPem === undefined ? undefined : parseCertificate(claimCertPem);
   if (!claimCertPem || !claimCert) throw new UsageError(`--claim-cert: ${claimCertFile} holds no PEM certificate`);
-  const claimKeyFile = required(values, 'claim-key');
-  const claimKeyPem = readArgFile('claim-key', claimKeyFile);
+  const claimKeyFile = requiredOption(values, 'claim-key');
+  const claimKeyPem = readOptionFile('claim-key', claimKeyFile);
   let keyMatches: boolean;
   try {
     keyMatches = claimCert.checkPrivateKey(createPrivateKey(claimKeyPem));
@@ -110,13 +110,13 @@ export function parseFleetArgs(argv: readonly string[]): FleetDeviceConfig {
   }
   if (!keyMatches) throw new UsageError(`--claim-key: ${claimKeyFile} is not the key of the certificate in --claim-cert`);
 
-  const rootFile = required(values, 'root-ca');
-  const rootCaPem = readArgFile('root-ca', rootFile);
+  const rootFile = requiredOption(values, 'root-ca');
+  const rootCaPem = readOptionFile('root-ca', rootFile);
   if (pemCertificates(rootCaPem).length === 0) throw new UsageError(`--root-ca: ${rootFile} holds no PEM certificate`);
 
-  const templateName = required(values, 'template');
+  const templateName = requiredOption(values, 'template');
   if (!TEMPLATE_NAME.test(templateName)) throw new UsageError(`--template: "${templateName}" is not a template name (1-36 of [0-9A-Za-z_-])`);
-  const serial = required(values, 'serial');
+  const serial = requiredOption(values, 'serial');
   if (!SERIAL.test(serial)) throw new UsageError(`--serial: "${serial}" must be 1-64 of [0-9A-Za-z:_-] (it becomes part of the thing name)`);
   const mode = values.mode ?? 'keys';
   if (mode !== 'keys' && mode !== 'csr') throw new UsageError(`--mode: expected keys or csr, got "${mode}"`);
@@ -125,16 +125,16 @@ export function parseFleetArgs(argv: readonly string[]): FleetDeviceConfig {
 
   return {
     endpoint,
-    port: integer(values, 'port', 1, 65535),
+    port: integerOption(values, 'port', 1, 65535),
     claimCertPem,
     claimKeyPem,
     rootCaPem,
     templateName,
     serial,
     mode,
-    outDir: required(values, 'out-dir'),
+    outDir: requiredOption(values, 'out-dir'),
     clientId,
-    timeoutMs: integer(values, 'timeout-ms', 1, 600_000),
+    timeoutMs: integerOption(values, 'timeout-ms', 1, 600_000),
     message: values.message,
   };
 }
@@ -342,37 +342,6 @@ export async function main(argv: readonly string[], out: DeviceOutput = CONSOLE_
   }
 }
 
-function required(values: Values, name: StringOption): string {
-  const value = values[name];
-  if (!value) throw new UsageError(`--${name}: required`);
-  return value;
-}
-
-function integer(values: Values, name: StringOption, min: number, max: number): number {
-  const text = values[name] ?? '';
-  const value = Number(text);
-  if (!/^\d+$/.test(text) || value < min || value > max) {
-    throw new UsageError(`--${name}: expected an integer from ${min} to ${max}, got "${text}"`);
-  }
-  return value;
-}
-
-function readArgFile(name: StringOption, file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw new UsageError(`--${name}: cannot read ${file} (${code === 'ENOENT' ? 'no such file' : code})`);
-  }
-}
-
-function parseCertificate(pem: string): X509Certificate | undefined {
-  try {
-    return new X509Certificate(pem);
-  } catch {
-    return undefined;
-  }
-}
 
 if (require.main === module) {
   runAsScript(main);

@@ -1,15 +1,9 @@
-import { createPrivateKey, KeyObject, X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { createPrivateKey, KeyObject } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { integerOption, parseCertificate, readOptionFile, requiredOption, UsageError } from './option-readers';
 import { certificateChain, commonName, pemCertificates } from './pem';
 
-/** Bad command-line input; the message names the argument. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+export { UsageError };
 
 /** What a demo device needs to connect, publish one message and leave. */
 export interface DeviceConfig {
@@ -64,25 +58,25 @@ export function parseDeviceArgs(argv: readonly string[]): DeviceConfig {
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-  const endpoint = required(values, 'endpoint');
+  const endpoint = requiredOption(values, 'endpoint');
   if (endpoint.includes('://') || endpoint.includes('/')) throw new UsageError(`--endpoint: give a host name, not a URL (got "${endpoint}")`);
 
-  const certFile = required(values, 'cert');
-  const leafPem = pemCertificates(readArgFile('cert', certFile))[0];
+  const certFile = requiredOption(values, 'cert');
+  const leafPem = pemCertificates(readOptionFile('cert', certFile))[0];
   const leaf = leafPem && parseCertificate(leafPem);
   if (!leaf) throw new UsageError(`--cert: ${certFile} holds no PEM certificate`);
 
-  const keyFile = required(values, 'key');
-  const keyPem = readArgFile('key', keyFile);
+  const keyFile = requiredOption(values, 'key');
+  const keyPem = readOptionFile('key', keyFile);
   if (!leaf.checkPrivateKey(parseKey(keyPem, keyFile))) throw new UsageError(`--key: ${keyFile} is not the key of the certificate in --cert`);
 
-  const caFile = required(values, 'ca-chain');
-  const caPem = readArgFile('ca-chain', caFile);
+  const caFile = requiredOption(values, 'ca-chain');
+  const caPem = readOptionFile('ca-chain', caFile);
   const issuer = pemCertificates(caPem).map(parseCertificate).find((ca) => ca && leaf.checkIssued(ca) && leaf.verify(ca.publicKey));
   if (!issuer) throw new UsageError(`--ca-chain: ${caFile} holds no certificate that signed the certificate in --cert (issuer ${oneLine(leaf.issuer)})`);
 
-  const rootFile = required(values, 'root-ca');
-  const rootCaPem = readArgFile('root-ca', rootFile);
+  const rootFile = requiredOption(values, 'root-ca');
+  const rootCaPem = readOptionFile('root-ca', rootFile);
   if (pemCertificates(rootCaPem).length === 0) throw new UsageError(`--root-ca: ${rootFile} holds no PEM certificate`);
 
   const clientId = values['client-id'] ?? commonName(leaf);
@@ -92,49 +86,18 @@ export function parseDeviceArgs(argv: readonly string[]): DeviceConfig {
 
   return {
     endpoint,
-    port: integer(values, 'port', 1, 65535),
+    port: integerOption(values, 'port', 1, 65535),
     certChainPem: certificateChain(leafPem, caPem),
     keyPem,
     rootCaPem,
     clientId,
     topic,
     message: values.message ?? `hello from ${clientId}`,
-    maxAttempts: integer(values, 'max-attempts', 1, 1000),
-    baseDelayMs: integer(values, 'base-delay-ms', 0, 3_600_000),
+    maxAttempts: integerOption(values, 'max-attempts', 1, 1000),
+    baseDelayMs: integerOption(values, 'base-delay-ms', 0, 3_600_000),
   };
 }
 
-function required(values: Values, name: StringOption): string {
-  const value = values[name];
-  if (!value) throw new UsageError(`--${name}: required`);
-  return value;
-}
-
-function integer(values: Values, name: StringOption, min: number, max: number): number {
-  const text = values[name] ?? '';
-  const value = Number(text);
-  if (!/^\d+$/.test(text) || value < min || value > max) {
-    throw new UsageError(`--${name}: expected an integer from ${min} to ${max}, got "${text}"`);
-  }
-  return value;
-}
-
-function readArgFile(name: StringOption, file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw new UsageError(`--${name}: cannot read ${file} (${code === 'ENOENT' ? 'no such file' : code})`);
-  }
-}
-
-function parseCertificate(pem: string): X509Certificate | undefined {
-  try {
-    return new X509Certificate(pem);
-  } catch {
-    return undefined;
-  }
-}
 
 function parseKey(pem: string, file: string): KeyObject {
   try {
