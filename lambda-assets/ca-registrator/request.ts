@@ -1,5 +1,5 @@
 import { badRequest, ClientError, invalidField } from '../shared/http/client-error';
-import { KEY_ALGORITHMS, KeyAlgorithm, PkiError, SubjectFields, validateSubject } from '../shared/pki';
+import { KEY_ALGORITHMS, KeyAlgorithm, PkiError, SubjectFields, subjectTextProblem, validateSubject } from '../shared/pki';
 import {
   optionalEnum,
   optionalInteger,
@@ -47,7 +47,6 @@ const GENERATE_FIELDS = ['csrSubjects', 'keyAlgorithm', 'validityDays'];
 const IMPORT_FIELDS = ['caCertificatePem', 'verificationCertificatePem'];
 const COMMON_FIELDS = ['verifierName', 'certificateMode'];
 const MAX_VALIDITY_DAYS = 18250;
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const PEM_CERTIFICATE = /^\s*-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----\s*$/;
 
 export function parseRegisterCaRequest(body: Record<string, unknown>, rules: RequestRules): RegisterCaRequest {
@@ -98,16 +97,9 @@ function parseSubject(csrSubjects: Record<string, unknown>): SubjectFields {
   rejectUnknownFields(csrSubjects, SUBJECT_FIELDS, 'csrSubjects.');
   const subject: Record<string, string> = {};
   for (const field of SUBJECT_FIELDS) {
-    const value = optionalString(csrSubjects, field, {
-      path: 'csrSubjects.',
-      maxLength: 64,
-      // Control characters (C0 and C1) would corrupt the distinguished name.
-      pattern: /^[^\u0000-\u001f\u007f-\u009f]+$/,
-      patternHint: 'must not contain control characters',
-    });
-    if (value !== undefined && LONE_SURROGATE.test(value)) {
-      throw invalidField(`csrSubjects.${field}`, 'is not valid Unicode text (lone surrogate)');
-    }
+    const value = optionalString(csrSubjects, field, { path: 'csrSubjects.', maxLength: 64 });
+    const problem = value === undefined ? undefined : subjectTextProblem(value);
+    if (problem) throw invalidField(`csrSubjects.${field}`, problem);
     if (value !== undefined) subject[field] = value;
   }
   if (subject.countryName !== undefined && !/^[A-Za-z]{2}$/.test(subject.countryName)) {

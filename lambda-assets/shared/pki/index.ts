@@ -5,7 +5,7 @@
 export { KEY_ALGORITHMS, isKeyAlgorithm } from './algorithms';
 export type { KeyAlgorithm } from './algorithms';
 export type { SubjectFields } from './subject';
-export { validateSubject } from './subject';
+export { subjectTextProblem, validateSubject } from './subject';
 export { PkiError } from './errors';
 export type { PkiErrorCode } from './errors';
 export type { CertificateAuthority } from './authority';

@@ -94,6 +94,17 @@ export function validateSubject(input: unknown, what: string = 'subject'): Subje
   return clean;
 }
 
+/**
+ * What makes text unfit for a distinguished name (C0/C1 control characters, lone
+ * surrogates), or undefined when it is fine. Request validators call this too,
+ * so that they refuse exactly what the PKI refuses.
+ */
+export function subjectTextProblem(value: string): string | undefined {
+  if (CONTROL_CHARACTER.test(value)) return 'must not contain control characters';
+  if (LONE_SURROGATE.test(value)) return 'is not valid Unicode text';
+  return undefined;
+}
+
 function validateValue(value: unknown, name: string, printableOnly: boolean): string {
   if (typeof value !== 'string' || value.length === 0) {
     throw pkiError('BAD_SUBJECT', `${name} must be a non-empty string`);
@@ -101,12 +112,8 @@ function validateValue(value: unknown, name: string, printableOnly: boolean): st
   if ([...value].length > MAX_FIELD_LENGTH) {
     throw pkiError('BAD_SUBJECT', `${name} must be at most ${MAX_FIELD_LENGTH} characters`);
   }
-  if (CONTROL_CHARACTER.test(value)) {
-    throw pkiError('BAD_SUBJECT', `${name} must not contain control characters`);
-  }
-  if (LONE_SURROGATE.test(value)) {
-    throw pkiError('BAD_SUBJECT', `${name} is not valid Unicode text`);
-  }
+  const problem = subjectTextProblem(value);
+  if (problem) throw pkiError('BAD_SUBJECT', `${name} ${problem}`);
   if (printableOnly && !PRINTABLE_STRING.test(value)) {
     throw pkiError('BAD_SUBJECT', `${name} may only hold letters, digits, spaces and ' ( ) + , - . / : = ? (X.520 PrintableString)`);
   }

@@ -1,13 +1,16 @@
 import {
   DescribeCACertificateCommand,
   GetRegistrationCodeCommand,
-  IoTClient,
   RegisterCACertificateCommand,
-  ResourceNotFoundException,
 } from '@aws-sdk/client-iot';
-import { DeleteObjectsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { mockClient } from 'aws-sdk-client-mock';
-import { caRegisterEvent, captureLogs, Handler, loadRegistrator, OpenSsl, parseResponse, REGISTRATION_CODE } from './support';
+import { DeleteObjectsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  caRegisterEvent,
+  OpenSsl,
+  parseResponse,
+  REGISTRATION_CODE,
+  useRegistratorHarness,
+} from './support';
 import {
   certificateIdOf,
   createCaCertificate,
@@ -16,42 +19,26 @@ import {
   issueDeviceCertificateWithNewKey,
 } from '../../../lambda-assets/shared/pki';
 
-const iot = mockClient(IoTClient);
-const s3 = mockClient(S3Client);
 const openssl = new OpenSsl();
-let handler: Handler;
-let logs: ReturnType<typeof captureLogs>;
 
 /** A CA the user "brings", made with our PKI, and its proper verification certificate. */
 let userCa: GeneratedCa;
 let userVerificationPem: string;
 
 beforeAll(async () => {
-  handler = loadRegistrator();
   userCa = await createCaCertificate({ subject: { commonName: 'User Root CA', organizationName: 'User Inc' }, keyAlgorithm: 'ECDSA-P256', validityDays: 365 });
   userVerificationPem = (await createVerificationCertificate(userCa.authority, REGISTRATION_CODE)).certificatePem;
 });
 
-afterAll(() => {
-  openssl.cleanup();
-  iot.restore();
-  s3.restore();
-});
+afterAll(() => openssl.cleanup());
 
-beforeEach(() => {
-  iot.reset();
-  s3.reset();
-  iot.on(GetRegistrationCodeCommand).resolves({ registrationCode: REGISTRATION_CODE });
-  iot.on(DescribeCACertificateCommand).rejects(new ResourceNotFoundException({ message: 'not found', $metadata: {} }));
+const harness = useRegistratorHarness((iot) => {
   iot.on(RegisterCACertificateCommand).resolves({ certificateId: 'f'.repeat(64), certificateArn: 'arn:aws:iot:eu-west-1:123456789012:cacert/x' });
-  s3.on(PutObjectCommand).resolves({});
-  logs = captureLogs();
 });
-
-afterEach(() => logs.restore());
+const { iot, s3 } = harness;
 
 async function post(body: unknown) {
-  return parseResponse(await handler(caRegisterEvent(body)));
+  return parseResponse(await harness.handler(caRegisterEvent(body)));
 }
 
 /** Nothing was written: no S3 object, no CA registered, nothing to clean up. */

@@ -2,37 +2,26 @@ import { createHash, createPrivateKey, createPublicKey, X509Certificate } from '
 import {
   DescribeCACertificateCommand,
   GetRegistrationCodeCommand,
-  IoTClient,
   RegisterCACertificateCommand,
   RegisterCACertificateCommandInput,
 } from '@aws-sdk/client-iot';
-import { PutObjectCommand, PutObjectCommandInput, S3Client } from '@aws-sdk/client-s3';
-import { mockClient } from 'aws-sdk-client-mock';
+import { PutObjectCommand, PutObjectCommandInput } from '@aws-sdk/client-s3';
 import {
-  caRegisterEvent,
   callLog,
-  captureLogs,
-  Handler,
-  loadRegistrator,
+  caRegisterEvent,
   OpenSsl,
   parseResponse,
   REGISTRATION_CODE,
   REGISTRATOR_ENV,
+  useRegistratorHarness,
   VAULT_PREFIX_NORMALIZED,
 } from './support';
 import { certificateIdOf } from '../../../lambda-assets/shared/pki';
 
-const iot = mockClient(IoTClient);
-const s3 = mockClient(S3Client);
 const openssl = new OpenSsl();
-let handler: Handler;
-let logs: ReturnType<typeof captureLogs>;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-beforeAll(() => {
-  handler = loadRegistrator();
-});
 
 afterAll(() => {
   openssl.cleanup();
@@ -40,19 +29,14 @@ afterAll(() => {
   s3.restore();
 });
 
-beforeEach(() => {
-  iot.reset();
-  s3.reset();
-  iot.on(GetRegistrationCodeCommand).resolves({ registrationCode: REGISTRATION_CODE });
+const harness = useRegistratorHarness((iot, s3) => {
   iot.on(RegisterCACertificateCommand).callsFake((input: RegisterCACertificateCommandInput) => {
     const certificateId = certificateIdOf(input.caCertificate!);
     return { certificateId, certificateArn: caArn(certificateId) };
   });
   s3.on(PutObjectCommand).resolves({ ETag: '"etag"' });
-  logs = captureLogs();
 });
-
-afterEach(() => logs.restore());
+const { iot, s3 } = harness;
 
 function caArn(certificateId: string): string {
   return `arn:aws:iot:eu-west-1:123456789012:cacert/${certificateId}`;
@@ -98,7 +82,7 @@ function expectGeneratedCa(body: Record<string, unknown>) {
 
 describe('POST /caRegister, generating the CA (DEFAULT mode)', () => {
   test('an empty body makes an ECDSA P-256 CA, proves it to AWS IoT with the registration code, and registers it for JITR', async () => {
-    const response = parseResponse(await handler(caRegisterEvent({})));
+    const response = parseResponse(await harness.handler(caRegisterEvent({})));
 
     expect(response.statusCode).toBe(200);
     const { pem, caId, text } = expectGeneratedCa(response.body);
@@ -169,14 +153,14 @@ describe('POST /caRegister, generating the CA (DEFAULT mode)', () => {
 
     // The CA private key goes to the vault only: never to the caller, never to the log.
     expect(response.raw).not.toMatch(/PRIVATE KEY/);
-    expect(logs.lines.join('')).not.toMatch(/PRIVATE KEY/);
-    expect(logs.lines.map((line) => JSON.parse(line) as Record<string, unknown>)).toContainEqual(expect.objectContaining({
+    expect(harness.logs.lines.join('')).not.toMatch(/PRIVATE KEY/);
+    expect(harness.logs.lines.map((line) => JSON.parse(line) as Record<string, unknown>)).toContainEqual(expect.objectContaining({
       level: 'INFO', message: 'CA registered', caCertificateId: caId, function: 'ca-registrator',
     }));
   });
 
   test('csrSubjects, keyAlgorithm, validityDays and verifierName shape the CA and its tags', async () => {
-    const response = parseResponse(await handler(caRegisterEvent({
+    const response = parseResponse(await harness.handler(caRegisterEvent({
       csrSubjects: {
         commonName: 'Acme Devices Root CA',
         countryName: 'DE',
@@ -214,8 +198,8 @@ describe('POST /caRegister, generating the CA (DEFAULT mode)', () => {
   });
 
   test('csrSubjects without commonName keep the unique default CN, and two requests make two distinct CAs', async () => {
-    const first = parseResponse(await handler(caRegisterEvent({ csrSubjects: { organizationName: 'Acme' } })));
-    const second = parseResponse(await handler(caRegisterEvent({ csrSubjects: { organizationName: 'Acme' } })));
+    const first = parseResponse(await harness.handler(caRegisterEvent({ csrSubjects: { organizationName: 'Acme' } })));
+    const second = parseResponse(await harness.handler(caRegisterEvent({ csrSubjects: { organizationName: 'Acme' } })));
 
     expect(first.statusCode).toBe(200);
     expect(second.statusCode).toBe(200);
@@ -228,7 +212,7 @@ describe('POST /caRegister, generating the CA (DEFAULT mode)', () => {
   });
 
   test('an ECDSA P-384 CA signs with SHA-384', async () => {
-    const response = parseResponse(await handler(caRegisterEvent({ keyAlgorithm: 'ECDSA-P384' })));
+    const response = parseResponse(await harness.handler(caRegisterEvent({ keyAlgorithm: 'ECDSA-P384' })));
 
     expect(response.statusCode).toBe(200);
     const { pem, text } = expectGeneratedCa(response.body);
@@ -238,7 +222,7 @@ describe('POST /caRegister, generating the CA (DEFAULT mode)', () => {
   });
 
   test('the longest validity the API allows (18250 days) still makes a certificate openssl reads', async () => {
-    const response = parseResponse(await handler(caRegisterEvent({ validityDays: 18250 })));
+    const response = parseResponse(await harness.handler(caRegisterEvent({ validityDays: 18250 })));
 
     expect(response.statusCode).toBe(200);
     const certificate = new X509Certificate(response.body.caCertificatePem as string);
@@ -247,14 +231,14 @@ describe('POST /caRegister, generating the CA (DEFAULT mode)', () => {
   });
 
   test('a null body and a base64-encoded body are read like any other', async () => {
-    const fromNull = parseResponse(await handler(caRegisterEvent(undefined)));
+    const fromNull = parseResponse(await harness.handler(caRegisterEvent(undefined)));
     expect(fromNull.statusCode).toBe(200);
     expectGeneratedCa(fromNull.body);
 
     iot.resetHistory();
     s3.resetHistory();
     const encoded = Buffer.from(JSON.stringify({ csrSubjects: { commonName: 'Base64 CA' } })).toString('base64');
-    const fromBase64 = parseResponse(await handler(caRegisterEvent(encoded, true)));
+    const fromBase64 = parseResponse(await harness.handler(caRegisterEvent(encoded, true)));
     expect(fromBase64.statusCode).toBe(200);
     expect(openssl.subject(fromBase64.body.caCertificatePem as string)).toBe('subject=CN=Base64 CA');
   });
@@ -262,7 +246,7 @@ describe('POST /caRegister, generating the CA (DEFAULT mode)', () => {
 
 describe('POST /caRegister, generating the CA (SNI_ONLY mode)', () => {
   test('sends no verification certificate, asks for no registration code, and stores no verification file', async () => {
-    const response = parseResponse(await handler(caRegisterEvent({ certificateMode: 'SNI_ONLY', verifierName: 'allow-list' })));
+    const response = parseResponse(await harness.handler(caRegisterEvent({ certificateMode: 'SNI_ONLY', verifierName: 'allow-list' })));
 
     expect(response.statusCode).toBe(200);
     const { pem, caId } = expectGeneratedCa(response.body);

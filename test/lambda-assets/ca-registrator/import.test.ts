@@ -1,54 +1,31 @@
 import {
   DescribeCACertificateCommand,
   GetRegistrationCodeCommand,
-  IoTClient,
   RegisterCACertificateCommand,
   RegisterCACertificateCommandInput,
   ResourceNotFoundException,
 } from '@aws-sdk/client-iot';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { mockClient } from 'aws-sdk-client-mock';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import {
-  caRegisterEvent,
   callLog,
-  captureLogs,
-  Handler,
-  loadRegistrator,
+  caRegisterEvent,
   parseResponse,
   REGISTRATION_CODE,
   REGISTRATOR_ENV,
+  useRegistratorHarness,
   VAULT_PREFIX_NORMALIZED,
 } from './support';
 import { createCaCertificate, createVerificationCertificate, GeneratedCa } from '../../../lambda-assets/shared/pki';
 
-const iot = mockClient(IoTClient);
-const s3 = mockClient(S3Client);
-let handler: Handler;
-let logs: ReturnType<typeof captureLogs>;
 
-beforeAll(() => {
-  handler = loadRegistrator();
-});
-
-afterAll(() => {
-  iot.restore();
-  s3.restore();
-});
-
-beforeEach(() => {
-  iot.reset();
-  s3.reset();
-  iot.on(GetRegistrationCodeCommand).resolves({ registrationCode: REGISTRATION_CODE });
+const harness = useRegistratorHarness((iot) => {
   iot.on(DescribeCACertificateCommand).rejects(new ResourceNotFoundException({ message: 'CA certificate not found', $metadata: { httpStatusCode: 404 } }));
   iot.on(RegisterCACertificateCommand).callsFake((input: RegisterCACertificateCommandInput) => ({
     certificateId: 'id-from-aws-' + input.caCertificate!.length,
     certificateArn: 'arn:aws:iot:eu-west-1:123456789012:cacert/imported',
   }));
-  s3.on(PutObjectCommand).resolves({});
-  logs = captureLogs();
 });
-
-afterEach(() => logs.restore());
+const { iot, s3 } = harness;
 
 /** A CA made outside the construct (here with our PKI): the user keeps its private key. */
 async function userCa(keyAlgorithm: 'ECDSA-P256' | 'RSA-2048' = 'ECDSA-P256'): Promise<GeneratedCa> {
@@ -68,7 +45,7 @@ describe('POST /caRegister with caCertificatePem (bring your own CA)', () => {
     const ca = await userCa('RSA-2048');
     const verificationPem = (await createVerificationCertificate(ca.authority, REGISTRATION_CODE)).certificatePem;
 
-    const response = parseResponse(await handler(caRegisterEvent({
+    const response = parseResponse(await harness.handler(caRegisterEvent({
       caCertificatePem: ca.certificatePem,
       verificationCertificatePem: verificationPem,
       verifierName: 'acme-verifier',
@@ -121,7 +98,7 @@ describe('POST /caRegister with caCertificatePem (bring your own CA)', () => {
   test('SNI_ONLY mode: no verification certificate, no registration code, only the CA certificate and its metadata stored', async () => {
     const ca = await userCa();
 
-    const response = parseResponse(await handler(caRegisterEvent({ caCertificatePem: ca.certificatePem, certificateMode: 'SNI_ONLY' })));
+    const response = parseResponse(await harness.handler(caRegisterEvent({ caCertificatePem: ca.certificatePem, certificateMode: 'SNI_ONLY' })));
 
     expect(response.statusCode).toBe(200);
     expect(response.body.caCertificatePem).toBe(ca.certificatePem);
@@ -140,7 +117,7 @@ describe('POST /caRegister with caCertificatePem (bring your own CA)', () => {
     const ca = await userCa();
     const padded = `\n  ${ca.certificatePem}\n\n`;
 
-    const response = parseResponse(await handler(caRegisterEvent({ caCertificatePem: padded, certificateMode: 'SNI_ONLY' })));
+    const response = parseResponse(await harness.handler(caRegisterEvent({ caCertificatePem: padded, certificateMode: 'SNI_ONLY' })));
 
     expect(response.statusCode).toBe(200);
     expect(iot.commandCalls(RegisterCACertificateCommand)[0].args[0].input.caCertificate).toBe(padded);

@@ -1,54 +1,28 @@
 import {
   CertificateValidationException,
-  DescribeCACertificateCommand,
   GetRegistrationCodeCommand,
   InvalidRequestException,
-  IoTClient,
   LimitExceededException,
   RegisterCACertificateCommand,
   ResourceAlreadyExistsException,
-  ResourceNotFoundException,
   ThrottlingException,
 } from '@aws-sdk/client-iot';
-import { DeleteObjectsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { mockClient } from 'aws-sdk-client-mock';
+import { DeleteObjectsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import {
-  caRegisterEvent,
   callLog,
-  captureLogs,
-  Handler,
-  loadRegistrator,
+  caRegisterEvent,
   parseResponse,
   REGISTRATION_CODE,
   REGISTRATOR_ENV,
+  useRegistratorHarness,
 } from './support';
 import { createCaCertificate, createVerificationCertificate } from '../../../lambda-assets/shared/pki';
 
-const iot = mockClient(IoTClient);
-const s3 = mockClient(S3Client);
-let handler: Handler;
-let logs: ReturnType<typeof captureLogs>;
 
-beforeAll(() => {
-  handler = loadRegistrator();
-});
-
-afterAll(() => {
-  iot.restore();
-  s3.restore();
-});
-
-beforeEach(() => {
-  iot.reset();
-  s3.reset();
-  iot.on(GetRegistrationCodeCommand).resolves({ registrationCode: REGISTRATION_CODE });
-  iot.on(DescribeCACertificateCommand).rejects(new ResourceNotFoundException({ message: 'not found', $metadata: {} }));
-  s3.on(PutObjectCommand).resolves({});
+const harness = useRegistratorHarness((_iot, s3) => {
   s3.on(DeleteObjectsCommand).resolves({ Deleted: [] });
-  logs = captureLogs();
 });
-
-afterEach(() => logs.restore());
+const { iot, s3 } = harness;
 
 const metadata = { $metadata: { httpStatusCode: 400, requestId: 'req-1' } };
 
@@ -96,7 +70,7 @@ describe('POST /caRegister when RegisterCACertificate fails', () => {
   test.each(FAILURES)('generated CA, %s -> %i, and every vault file written is deleted again', async (_name, makeError, statusCode, code) => {
     iot.on(RegisterCACertificateCommand).rejects(makeError());
 
-    const response = parseResponse(await handler(caRegisterEvent({ verifierName: 'acme-verifier' })));
+    const response = parseResponse(await harness.handler(caRegisterEvent({ verifierName: 'acme-verifier' })));
 
     expect(response.statusCode).toBe(statusCode);
     expectErrorBody(response.raw, statusCode, code, response.body);
@@ -110,9 +84,9 @@ describe('POST /caRegister when RegisterCACertificate fails', () => {
       'RegisterCACertificate',
       'DeleteObjects',
     ]);
-    const logged = logs.lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    const logged = harness.logs.lines.map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(logged).toContainEqual(expect.objectContaining({ level: 'WARN', message: 'CA registration failed; vault files removed', caCertificateId: caId }));
-    expect(logs.lines.join('')).not.toMatch(/PRIVATE KEY/);
+    expect(harness.logs.lines.join('')).not.toMatch(/PRIVATE KEY/);
   });
 
   test.each(FAILURES)('imported CA, %s -> %i, and the three vault files are deleted again', async (_name, makeError, statusCode, code) => {
@@ -121,7 +95,7 @@ describe('POST /caRegister when RegisterCACertificate fails', () => {
     iot.on(RegisterCACertificateCommand).rejects(makeError());
 
     const body = { caCertificatePem: ca.certificatePem, verificationCertificatePem: verificationPem };
-    const response = parseResponse(await handler(caRegisterEvent(body)));
+    const response = parseResponse(await harness.handler(caRegisterEvent(body)));
 
     expect(response.statusCode).toBe(statusCode);
     expectErrorBody(response.raw, statusCode, code, response.body);
@@ -135,18 +109,18 @@ describe('POST /caRegister when RegisterCACertificate fails', () => {
 
   test('an AWS refusal passes AWS\'s message on; an internal fault says only that it failed', async () => {
     iot.on(RegisterCACertificateCommand).rejectsOnce(new CertificateValidationException({ message: 'The certificate is not a valid CA', ...metadata }));
-    const refused = parseResponse(await handler(caRegisterEvent({})));
+    const refused = parseResponse(await harness.handler(caRegisterEvent({})));
     expect(refused.body).toEqual({ error: { code: 'CertificateValidation', message: 'The certificate is not a valid CA' } });
 
     iot.on(RegisterCACertificateCommand).rejectsOnce(internalFault());
-    const failed = parseResponse(await handler(caRegisterEvent({})));
+    const failed = parseResponse(await harness.handler(caRegisterEvent({})));
     expect(failed.body).toEqual({ error: { code: 'InternalError', message: expect.stringMatching(/failed on our side/) } });
   });
 
   test('GetRegistrationCode failing (throttled) fails the request before anything is written', async () => {
     iot.on(GetRegistrationCodeCommand).rejects(new ThrottlingException({ message: 'Rate exceeded', ...metadata }));
 
-    const response = parseResponse(await handler(caRegisterEvent({})));
+    const response = parseResponse(await harness.handler(caRegisterEvent({})));
 
     expect(response.statusCode).toBe(429);
     expect(s3.calls()).toHaveLength(0);
@@ -156,7 +130,7 @@ describe('POST /caRegister when RegisterCACertificate fails', () => {
   test('GetRegistrationCode answering no code is our fault (500) and nothing is written', async () => {
     iot.on(GetRegistrationCodeCommand).resolves({});
 
-    const response = parseResponse(await handler(caRegisterEvent({})));
+    const response = parseResponse(await harness.handler(caRegisterEvent({})));
 
     expect(response.statusCode).toBe(500);
     expect(s3.calls()).toHaveLength(0);
@@ -168,7 +142,7 @@ describe('POST /caRegister when RegisterCACertificate fails', () => {
     iot.on(RegisterCACertificateCommand).resolves({ certificateId: 'x', certificateArn: 'y' });
     s3.on(PutObjectCommand).resolvesOnce({}).resolvesOnce({}).rejects(new Error('S3 is unavailable'));
 
-    const response = parseResponse(await handler(caRegisterEvent({})));
+    const response = parseResponse(await harness.handler(caRegisterEvent({})));
 
     expect(response.statusCode).toBe(500);
     expect(iot.commandCalls(RegisterCACertificateCommand)).toHaveLength(0);
@@ -183,7 +157,7 @@ describe('POST /caRegister when RegisterCACertificate fails', () => {
     iot.on(RegisterCACertificateCommand).rejects(new ResourceAlreadyExistsException({ message: 'exists', resourceId: 'x', resourceArn: 'y', ...metadata }));
     s3.on(DeleteObjectsCommand).rejects(new Error('S3 is unavailable'));
 
-    const response = parseResponse(await handler(caRegisterEvent({})));
+    const response = parseResponse(await harness.handler(caRegisterEvent({})));
 
     expect(response.statusCode).toBe(409);
   });
@@ -196,14 +170,14 @@ describe('POST /caRegister with subject text the PKI refuses', () => {
     ['a C1 control character', 'Acme\u0085CA'],
     ['a lone surrogate', 'Acme\ud800CA'],
   ])('csrSubjects.commonName with %s -> 400 naming the field', async (_name, commonName) => {
-    const response = parseResponse(await handler(caRegisterEvent({ csrSubjects: { commonName } })));
+    const response = parseResponse(await harness.handler(caRegisterEvent({ csrSubjects: { commonName } })));
 
     expect(response.statusCode).toBe(400);
     expect((response.body.error as { message: string }).message).toMatch(/^csrSubjects\.commonName: /);
   });
 
   test('nothing is written for such a subject', async () => {
-    const response = parseResponse(await handler(caRegisterEvent({ csrSubjects: { commonName: 'Acme\u0085CA' } })));
+    const response = parseResponse(await harness.handler(caRegisterEvent({ csrSubjects: { commonName: 'Acme\u0085CA' } })));
 
     expect(response.statusCode).toBeGreaterThanOrEqual(400);
     expect(iot.calls()).toHaveLength(0);

@@ -2,7 +2,10 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DescribeCACertificateCommand, GetRegistrationCodeCommand, IoTClient, ResourceNotFoundException } from '@aws-sdk/client-iot';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
 
 /** The environment the construct gives the CA registrator, as it is read at module load. */
 export const REGISTRATOR_ENV = {
@@ -122,4 +125,46 @@ export function callLog(...mocks: { calls(): object[] }[]): string[] {
     .flatMap((mock) => mock.calls())
     .sort((a, b) => callIdOf(a) - callIdOf(b))
     .map((call) => ((call as { args: object[] }).args[0]).constructor.name.replace(/Command$/, ''));
+}
+
+function newMocks() {
+  return { iot: mockClient(IoTClient), s3: mockClient(S3Client) };
+}
+type IotMock = ReturnType<typeof newMocks>['iot'];
+type S3Mock = ReturnType<typeof newMocks>['s3'];
+
+/** What every CA registrator test file works with; `handler` and `logs` are set by the hooks. */
+export interface RegistratorHarness {
+  readonly iot: IotMock;
+  readonly s3: S3Mock;
+  handler: Handler;
+  logs: ReturnType<typeof captureLogs>;
+}
+
+/**
+ * Registers the hooks every CA registrator test file needs: the handler loaded once with its
+ * environment, mocks reset before each test with the answers most tests want (a registration
+ * code, no CA registered yet, vault writes succeed), then `configure` for the file's own, and
+ * logs captured per test.
+ */
+export function useRegistratorHarness(configure: (iot: IotMock, s3: S3Mock) => void = () => undefined): RegistratorHarness {
+  const harness = newMocks() as RegistratorHarness;
+  beforeAll(() => {
+    harness.handler = loadRegistrator();
+  });
+  afterAll(() => {
+    harness.iot.restore();
+    harness.s3.restore();
+  });
+  beforeEach(() => {
+    harness.iot.reset();
+    harness.s3.reset();
+    harness.iot.on(GetRegistrationCodeCommand).resolves({ registrationCode: REGISTRATION_CODE });
+    harness.iot.on(DescribeCACertificateCommand).rejects(new ResourceNotFoundException({ message: 'not found', $metadata: {} }));
+    harness.s3.on(PutObjectCommand).resolves({});
+    configure(harness.iot, harness.s3);
+    harness.logs = captureLogs();
+  });
+  afterEach(() => harness.logs.restore());
+  return harness;
 }
