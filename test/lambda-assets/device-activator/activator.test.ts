@@ -5,61 +5,38 @@ import {
   DescribeCACertificateCommand,
   DescribeCertificateCommand,
   DescribeCertificateCommandOutput,
-  IoTClient,
   ListTagsForResourceCommand,
   ListThingPrincipalsCommand,
   ResourceAlreadyExistsException,
   UpdateCertificateCommand,
 } from '@aws-sdk/client-iot';
-import { InvokeCommand, InvokeCommandOutput, LambdaClient, TooManyRequestsException } from '@aws-sdk/client-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
+import { InvokeCommand, InvokeCommandOutput, TooManyRequestsException } from '@aws-sdk/client-lambda';
 import {
   ACTIVATOR_ENV,
-  ActivatorHandler,
-  captureLogs,
   caArnOf,
   commandNames,
   Device,
   eventFor,
-  FakeIotRegistry,
-  loadActivator,
   registeredEvent,
   sqsEvent,
   sqsRecord,
   TestCa,
+  useActivatorHarness,
 } from './support';
 import { callLog, OpenSsl } from '../ca-registrator/support';
 
-const iot = mockClient(IoTClient);
-const lambda = mockClient(LambdaClient);
+const harness = useActivatorHarness();
+const { iot, lambda } = harness;
 const openssl = new OpenSsl();
-let handler: ActivatorHandler;
-let registry: FakeIotRegistry;
-let logs: ReturnType<typeof captureLogs>;
 
 const REGISTRAR = 'cdk-iot-security:registrar';
 const VERIFIER = 'cdk-iot-security:verifier';
 const POLICY = ACTIVATOR_ENV.DEVICE_POLICY_NAME;
 const VERIFIER_ARN = (JSON.parse(ACTIVATOR_ENV.VERIFIER_ARNS) as Record<string, string>)['acme-verifier'];
 
-beforeAll(() => {
-  handler = loadActivator();
-});
 
-afterAll(() => {
-  openssl.cleanup();
-  iot.restore();
-  lambda.restore();
-});
+afterAll(() => openssl.cleanup());
 
-beforeEach(() => {
-  iot.reset();
-  lambda.reset();
-  registry = new FakeIotRegistry(iot).install();
-  logs = captureLogs();
-});
-
-afterEach(() => logs.restore());
 
 /**
  * A fresh CA per test (the activator caches CA ownership per container, keyed by CA id),
@@ -67,11 +44,11 @@ afterEach(() => logs.restore());
  */
 async function scenario(tags: Record<string, string> | 'not-registered', ...subjects: { commonName?: string; organizationName?: string; countryName?: string }[]) {
   const ca = await TestCa.create();
-  if (tags !== 'not-registered') registry.addCa(ca.id, tags);
+  if (tags !== 'not-registered') harness.registry.addCa(ca.id, tags);
   const devices: Device[] = [];
   for (const subject of subjects) {
     const device = await ca.device(subject);
-    registry.addCertificate(device);
+    harness.registry.addCertificate(device);
     devices.push(device);
   }
   return { ca, devices };
@@ -101,14 +78,14 @@ function expectNothingWritten() {
 }
 
 function activationLog(outcome: string) {
-  return logs.lines().filter((line) => line.message === `activation ${outcome}`);
+  return harness.logs.lines().filter((line) => line.message === `activation ${outcome}`);
 }
 
 describe('device activator: a device of one of our CAs, no verifier', () => {
   test('creates the thing from the CN, attaches the shared policy and the thing, and sets ACTIVE last', async () => {
     const { ca, devices: [device] } = await scenario(ours, { commonName: 'sensor-001' });
 
-    const result = await handler(eventFor(device));
+    const result = await harness.handler(eventFor(device));
 
     expect(result).toEqual({ batchItemFailures: [] });
     expect(commandNames(iot)).toEqual([
@@ -132,9 +109,9 @@ describe('device activator: a device of one of our CAs, no verifier', () => {
     expect(input(7)).toEqual({ certificateId: device.certificateId, newStatus: 'ACTIVE' });
 
     expect(lambda.calls()).toHaveLength(0);
-    expect(registry.statusOf(device.certificateId)).toBe('ACTIVE');
-    expect(registry.things.get('sensor-001')?.principals).toEqual([{ arn: device.certificateArn, exclusive: true }]);
-    expect([...registry.policyTargets.get(POLICY)!]).toEqual([device.certificateArn]);
+    expect(harness.registry.statusOf(device.certificateId)).toBe('ACTIVE');
+    expect(harness.registry.things.get('sensor-001')?.principals).toEqual([{ arn: device.certificateArn, exclusive: true }]);
+    expect([...harness.registry.policyTargets.get(POLICY)!]).toEqual([device.certificateArn]);
     expect(activationLog('activated')).toEqual([expect.objectContaining({
       level: 'INFO', certificateId: device.certificateId, thingName: 'sensor-001', function: 'device-activator',
     })]);
@@ -147,40 +124,40 @@ describe('device activator: a device of one of our CAs, no verifier', () => {
   ])('%s is not a valid thing name: the thing is named by the certificate id', async (_name, subject) => {
     const { devices: [device] } = await scenario(ours, subject);
 
-    expect(await handler(eventFor(device))).toEqual({ batchItemFailures: [] });
+    expect(await harness.handler(eventFor(device))).toEqual({ batchItemFailures: [] });
 
     expect(iot.commandCalls(CreateThingCommand)[0].args[0].input.thingName).toBe(device.certificateId);
     expect(iot.commandCalls(AttachThingPrincipalCommand)[0].args[0].input.thingName).toBe(device.certificateId);
-    expect([...registry.things.keys()]).toEqual([device.certificateId]);
-    expect(registry.statusOf(device.certificateId)).toBe('ACTIVE');
+    expect([...harness.registry.things.keys()]).toEqual([device.certificateId]);
+    expect(harness.registry.statusOf(device.certificateId)).toBe('ACTIVE');
   });
 
   test('CreateThing answering ResourceAlreadyExists (thing exists with other attributes, no principal) is fine', async () => {
     const { devices: [device] } = await scenario(ours, { commonName: 'sensor-002' });
-    registry.addThing('sensor-002', [], { provisionedBy: 'factory' });
+    harness.registry.addThing('sensor-002', [], { provisionedBy: 'factory' });
 
-    expect(await handler(eventFor(device))).toEqual({ batchItemFailures: [] });
+    expect(await harness.handler(eventFor(device))).toEqual({ batchItemFailures: [] });
 
     await expect(iot.commandCalls(CreateThingCommand)[0].returnValue).rejects.toBeInstanceOf(ResourceAlreadyExistsException);
     expect(commandNames(iot).slice(3)).toEqual(['CreateThing', 'ListThingPrincipals', 'AttachPolicy', 'AttachThingPrincipal', 'UpdateCertificate']);
-    expect(registry.things.get('sensor-002')).toEqual({ attributes: { provisionedBy: 'factory' }, principals: [{ arn: device.certificateArn, exclusive: true }] });
-    expect(registry.statusOf(device.certificateId)).toBe('ACTIVE');
+    expect(harness.registry.things.get('sensor-002')).toEqual({ attributes: { provisionedBy: 'factory' }, principals: [{ arn: device.certificateArn, exclusive: true }] });
+    expect(harness.registry.statusOf(device.certificateId)).toBe('ACTIVE');
   });
 
   test('a thing already bound to another certificate: the newcomer is REVOKED and gets neither policy nor thing', async () => {
     const { ca, devices: [device] } = await scenario(ours, { commonName: 'sensor-003' });
     const incumbent = await ca.device({ commonName: 'sensor-003' });
-    registry.addThing('sensor-003', [incumbent.certificateArn]);
+    harness.registry.addThing('sensor-003', [incumbent.certificateArn]);
 
-    expect(await handler(eventFor(device))).toEqual({ batchItemFailures: [] });
+    expect(await harness.handler(eventFor(device))).toEqual({ batchItemFailures: [] });
 
     expect(commandNames(iot).slice(3)).toEqual(['CreateThing', 'ListThingPrincipals', 'UpdateCertificate']);
     expect(iot.commandCalls(UpdateCertificateCommand)[0].args[0].input).toEqual({ certificateId: device.certificateId, newStatus: 'REVOKED' });
     expect(iot.commandCalls(AttachPolicyCommand)).toHaveLength(0);
     expect(iot.commandCalls(AttachThingPrincipalCommand)).toHaveLength(0);
-    expect(registry.statusOf(device.certificateId)).toBe('REVOKED');
-    expect(registry.things.get('sensor-003')!.principals.map((principal) => principal.arn)).toEqual([incumbent.certificateArn]);
-    expect(logs.lines()).toContainEqual(expect.objectContaining({
+    expect(harness.registry.statusOf(device.certificateId)).toBe('REVOKED');
+    expect(harness.registry.things.get('sensor-003')!.principals.map((principal) => principal.arn)).toEqual([incumbent.certificateArn]);
+    expect(harness.logs.lines()).toContainEqual(expect.objectContaining({
       level: 'WARN',
       message: 'device rejected; certificate revoked',
       certificateId: device.certificateId,
@@ -192,33 +169,33 @@ describe('device activator: a device of one of our CAs, no verifier', () => {
     const { ca, devices: [device] } = await scenario(ours, { commonName: 'sensor-004' });
     const other = await ca.device({ commonName: 'sensor-004' });
     // The fake answers one principal per page: ours first, the other on page two.
-    registry.addThing('sensor-004', [device.certificateArn, other.certificateArn]);
+    harness.registry.addThing('sensor-004', [device.certificateArn, other.certificateArn]);
 
-    expect(await handler(eventFor(device))).toEqual({ batchItemFailures: [] });
+    expect(await harness.handler(eventFor(device))).toEqual({ batchItemFailures: [] });
 
     expect(iot.commandCalls(ListThingPrincipalsCommand).map((call) => call.args[0].input.nextToken)).toEqual([undefined, '1']);
-    expect(registry.statusOf(device.certificateId)).toBe('REVOKED');
+    expect(harness.registry.statusOf(device.certificateId)).toBe('REVOKED');
   });
 });
 
 describe('device activator: certificates it must leave alone', () => {
   test.each(['ACTIVE', 'REVOKED', 'INACTIVE'] as const)('a certificate already %s is left as it is, and that is no failure', async (status) => {
     const { devices: [device] } = await scenario(ours, { commonName: 'sensor-010' });
-    registry.addCertificate(device, status);
+    harness.registry.addCertificate(device, status);
 
-    expect(await handler(eventFor(device))).toEqual({ batchItemFailures: [] });
+    expect(await harness.handler(eventFor(device))).toEqual({ batchItemFailures: [] });
 
     expect(commandNames(iot)).toEqual(['DescribeCACertificate', 'ListTagsForResource', 'DescribeCertificate']);
-    expect(registry.statusOf(device.certificateId)).toBe(status);
+    expect(harness.registry.statusOf(device.certificateId)).toBe(status);
     expect(activationLog('ignored')).toEqual([expect.objectContaining({ reason: `the certificate is ${status}` })]);
   });
 
   test('a certificate deleted since it registered is ignored, not retried into the DLQ', async () => {
     const { devices: [device] } = await scenario(ours, { commonName: 'sensor-011' });
     // An operator deleted it: DescribeCertificate now answers ResourceNotFoundException.
-    registry.certificates.delete(device.certificateId);
+    harness.registry.certificates.delete(device.certificateId);
 
-    expect(await handler(eventFor(device))).toEqual({ batchItemFailures: [] });
+    expect(await harness.handler(eventFor(device))).toEqual({ batchItemFailures: [] });
 
     expect(commandNames(iot)).toEqual(['DescribeCACertificate', 'ListTagsForResource', 'DescribeCertificate']);
     expect(activationLog('ignored')).toEqual([expect.objectContaining({ reason: 'the certificate no longer exists' })]);
@@ -232,23 +209,23 @@ describe('device activator: certificates it must leave alone', () => {
   ])('%s: ignored, nothing else called, no failure', async (_name, tags, expectedCalls) => {
     const { devices: [device] } = await scenario(tags, { commonName: 'sensor-011' });
 
-    expect(await handler(eventFor(device))).toEqual({ batchItemFailures: [] });
+    expect(await harness.handler(eventFor(device))).toEqual({ batchItemFailures: [] });
 
     expect(commandNames(iot)).toEqual(expectedCalls);
     expect(lambda.calls()).toHaveLength(0);
-    expect(registry.statusOf(device.certificateId)).toBe('PENDING_ACTIVATION');
+    expect(harness.registry.statusOf(device.certificateId)).toBe('PENDING_ACTIVATION');
     expect(activationLog('ignored')).toEqual([expect.objectContaining({ reason: 'the CA was not registered by this construct' })]);
   });
 
   test('a certificate AWS says another CA issued than the event names is ignored', async () => {
     const { devices: [device] } = await scenario(ours, { commonName: 'sensor-012' });
     const otherCa = await TestCa.create('Other CA');
-    registry.addCa(otherCa.id, ours);
+    harness.registry.addCa(otherCa.id, ours);
 
-    expect(await handler(eventFor({ ...device, caId: otherCa.id }))).toEqual({ batchItemFailures: [] });
+    expect(await harness.handler(eventFor({ ...device, caId: otherCa.id }))).toEqual({ batchItemFailures: [] });
 
     expect(commandNames(iot)).toEqual(['DescribeCACertificate', 'ListTagsForResource', 'DescribeCertificate']);
-    expect(registry.statusOf(device.certificateId)).toBe('PENDING_ACTIVATION');
+    expect(harness.registry.statusOf(device.certificateId)).toBe('PENDING_ACTIVATION');
   });
 
   test.each([
@@ -261,12 +238,12 @@ describe('device activator: certificates it must leave alone', () => {
     ['a short certificate id', JSON.stringify({ certificateId: 'abc', caCertificateId: 'b'.repeat(64) })],
     ['a numeric caCertificateId', JSON.stringify({ certificateId: 'a'.repeat(64), caCertificateId: 42 })],
   ])('a malformed message (%s) is dropped: no AWS call, not reported as a failure', async (_name, body) => {
-    const result = await handler(sqsEvent(sqsRecord(body, 'malformed-1')));
+    const result = await harness.handler(sqsEvent(sqsRecord(body, 'malformed-1')));
 
     expect(result).toEqual({ batchItemFailures: [] });
     expect(iot.calls()).toHaveLength(0);
     expect(lambda.calls()).toHaveLength(0);
-    expect(logs.lines()).toContainEqual(expect.objectContaining({
+    expect(harness.logs.lines()).toContainEqual(expect.objectContaining({
       level: 'ERROR', message: 'event discarded', messageId: 'malformed-1', errorName: 'MalformedEventError',
     }));
   });
@@ -277,7 +254,7 @@ describe('device activator with a verifier', () => {
     const { ca, devices: [device] } = await scenario(oursWithVerifier, { commonName: 'sensor-020', organizationName: 'Acme GmbH', countryName: 'DE' });
     lambda.on(InvokeCommand).resolves(verifierAnswers({ verified: true, thingName: 'acme-0042', attributes: { model: 'X1', batch: '2025-10' } }));
 
-    expect(await handler(eventFor(device))).toEqual({ batchItemFailures: [] });
+    expect(await harness.handler(eventFor(device))).toEqual({ batchItemFailures: [] });
 
     // The serial as openssl prints it, lower-cased: computed by a tool we did not write.
     const serial = /serial=([0-9A-F]+)/.exec(openssl.serial(device.certificatePem))![1].toLowerCase();
@@ -296,8 +273,8 @@ describe('device activator with a verifier', () => {
       attributePayload: { attributes: { model: 'X1', batch: '2025-10' } },
     });
     expect(iot.commandCalls(AttachThingPrincipalCommand)[0].args[0].input.thingName).toBe('acme-0042');
-    expect(registry.statusOf(device.certificateId)).toBe('ACTIVE');
-    expect([...registry.things.keys()]).toEqual(['acme-0042']);
+    expect(harness.registry.statusOf(device.certificateId)).toBe('ACTIVE');
+    expect([...harness.registry.things.keys()]).toEqual(['acme-0042']);
     // The verifier is asked after the certificate is read and before anything is created.
     expect(commandNames(iot).slice(3, 5)).toEqual(['DescribeCertificate', 'CreateThing']);
     expect(callLog(iot, lambda).slice(3, 6)).toEqual(['DescribeCertificate', 'Invoke', 'CreateThing']);
@@ -307,25 +284,25 @@ describe('device activator with a verifier', () => {
     const { devices: [device] } = await scenario(oursWithVerifier, { commonName: 'sensor-021' });
     lambda.on(InvokeCommand).resolves(verifierAnswers({ verified: true }));
 
-    expect(await handler(eventFor(device))).toEqual({ batchItemFailures: [] });
+    expect(await harness.handler(eventFor(device))).toEqual({ batchItemFailures: [] });
 
     expect(iot.commandCalls(CreateThingCommand)[0].args[0].input).toEqual({ thingName: 'sensor-021', attributePayload: undefined });
-    expect(registry.statusOf(device.certificateId)).toBe('ACTIVE');
+    expect(harness.registry.statusOf(device.certificateId)).toBe('ACTIVE');
   });
 
   test('verified:false revokes the certificate and creates nothing', async () => {
     const { devices: [device] } = await scenario(oursWithVerifier, { commonName: 'sensor-022' });
     lambda.on(InvokeCommand).resolves(verifierAnswers({ verified: false, reason: 'serial not on the allow-list' }));
 
-    expect(await handler(eventFor(device))).toEqual({ batchItemFailures: [] });
+    expect(await harness.handler(eventFor(device))).toEqual({ batchItemFailures: [] });
 
     expect(commandNames(iot)).toEqual(['DescribeCACertificate', 'ListTagsForResource', 'ListTagsForResource', 'DescribeCertificate', 'UpdateCertificate']);
     expect(iot.commandCalls(UpdateCertificateCommand)[0].args[0].input).toEqual({ certificateId: device.certificateId, newStatus: 'REVOKED' });
     expect(iot.commandCalls(CreateThingCommand)).toHaveLength(0);
     expect(iot.commandCalls(AttachPolicyCommand)).toHaveLength(0);
     expect(iot.commandCalls(AttachThingPrincipalCommand)).toHaveLength(0);
-    expect(registry.statusOf(device.certificateId)).toBe('REVOKED');
-    expect(logs.lines()).toContainEqual(expect.objectContaining({
+    expect(harness.registry.statusOf(device.certificateId)).toBe('REVOKED');
+    expect(harness.logs.lines()).toContainEqual(expect.objectContaining({
       level: 'WARN', reason: "verifier 'acme-verifier' rejected the device: serial not on the allow-list",
     }));
   });
@@ -346,23 +323,23 @@ describe('device activator with a verifier', () => {
     else lambda.on(InvokeCommand).resolves(answer);
     const record = sqsRecord(registeredEvent(device), 'verifier-broken');
 
-    expect(await handler(sqsEvent(record))).toEqual({ batchItemFailures: [{ itemIdentifier: 'verifier-broken' }] });
+    expect(await harness.handler(sqsEvent(record))).toEqual({ batchItemFailures: [{ itemIdentifier: 'verifier-broken' }] });
 
     expect(lambda.commandCalls(InvokeCommand)).toHaveLength(1);
     expectNothingWritten();
-    expect(registry.statusOf(device.certificateId)).toBe('PENDING_ACTIVATION');
-    expect(logs.lines()).toContainEqual(expect.objectContaining({ level: 'ERROR', message: 'activation failed; the message will be retried', messageId: 'verifier-broken' }));
+    expect(harness.registry.statusOf(device.certificateId)).toBe('PENDING_ACTIVATION');
+    expect(harness.logs.lines()).toContainEqual(expect.objectContaining({ level: 'ERROR', message: 'activation failed; the message will be retried', messageId: 'verifier-broken' }));
   });
 
   test('a CA tagged with a verifier this stack does not have: failure, never admitted by default', async () => {
     const { devices: [device] } = await scenario({ [REGISTRAR]: ACTIVATOR_ENV.REGISTRAR_ID, [VERIFIER]: 'removed-verifier' }, { commonName: 'sensor-024' });
     const record = sqsRecord(registeredEvent(device), 'verifier-missing');
 
-    expect(await handler(sqsEvent(record))).toEqual({ batchItemFailures: [{ itemIdentifier: 'verifier-missing' }] });
+    expect(await harness.handler(sqsEvent(record))).toEqual({ batchItemFailures: [{ itemIdentifier: 'verifier-missing' }] });
 
     expect(lambda.calls()).toHaveLength(0);
     expectNothingWritten();
-    expect(logs.lines()).toContainEqual(expect.objectContaining({ errorName: 'VerifierContractError', errorMessage: expect.stringContaining('removed-verifier') }));
+    expect(harness.logs.lines()).toContainEqual(expect.objectContaining({ errorName: 'VerifierContractError', errorMessage: expect.stringContaining('removed-verifier') }));
   });
 });
 
@@ -370,7 +347,7 @@ describe('device activator: batches, duplicates and the CA cache', () => {
   test('two events for the same certificate in one batch: one activation, the second sees ACTIVE and stops', async () => {
     const { devices: [device] } = await scenario(ours, { commonName: 'sensor-030' });
 
-    const result = await handler(sqsEvent(sqsRecord(registeredEvent(device), 'first'), sqsRecord(registeredEvent(device), 'second')));
+    const result = await harness.handler(sqsEvent(sqsRecord(registeredEvent(device), 'first'), sqsRecord(registeredEvent(device), 'second')));
 
     expect(result).toEqual({ batchItemFailures: [] });
     const statuses = await Promise.all(iot.commandCalls(DescribeCertificateCommand).map(async (call) =>
@@ -381,27 +358,27 @@ describe('device activator: batches, duplicates and the CA cache', () => {
     expect(iot.commandCalls(AttachThingPrincipalCommand)).toHaveLength(1);
     expect(iot.commandCalls(UpdateCertificateCommand)).toHaveLength(1);
     expect(iot.commandCalls(DescribeCACertificateCommand)).toHaveLength(1);
-    expect(registry.statusChanges).toEqual([{ certificateId: device.certificateId, newStatus: 'ACTIVE' }]);
+    expect(harness.registry.statusChanges).toEqual([{ certificateId: device.certificateId, newStatus: 'ACTIVE' }]);
     expect(activationLog('activated')).toHaveLength(1);
     expect(activationLog('ignored')).toEqual([expect.objectContaining({ messageId: 'second', reason: 'the certificate is ACTIVE' })]);
   });
 
   test('the same event delivered again in a later invocation changes nothing', async () => {
     const { devices: [device] } = await scenario(ours, { commonName: 'sensor-031' });
-    await handler(eventFor(device));
+    await harness.handler(eventFor(device));
     iot.resetHistory();
 
-    expect(await handler(eventFor(device))).toEqual({ batchItemFailures: [] });
+    expect(await harness.handler(eventFor(device))).toEqual({ batchItemFailures: [] });
 
     expect(commandNames(iot)).toEqual(['DescribeCertificate']);
-    expect(registry.statusChanges).toHaveLength(1);
+    expect(harness.registry.statusChanges).toHaveLength(1);
   });
 
   test('a batch with one good and one failing record reports only the failing messageId', async () => {
     const { devices: [good, bad, alsoGood] } = await scenario(ours, { commonName: 'good-1' }, { commonName: 'bad-1' }, { commonName: 'good-2' });
-    registry.failNext<{ thingName: string }>('CreateThing', new Error('socket hang up'), { when: (input) => input.thingName === 'bad-1' });
+    harness.registry.failNext<{ thingName: string }>('CreateThing', new Error('socket hang up'), { when: (input) => input.thingName === 'bad-1' });
 
-    const result = await handler(sqsEvent(
+    const result = await harness.handler(sqsEvent(
       sqsRecord(registeredEvent(good), 'm-good'),
       sqsRecord(registeredEvent(bad), 'm-bad'),
       sqsRecord('not json', 'm-malformed'),
@@ -409,50 +386,50 @@ describe('device activator: batches, duplicates and the CA cache', () => {
     ));
 
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-bad' }] });
-    expect(registry.statusOf(good.certificateId)).toBe('ACTIVE');
-    expect(registry.statusOf(bad.certificateId)).toBe('PENDING_ACTIVATION');
-    expect(registry.statusOf(alsoGood.certificateId)).toBe('ACTIVE');
+    expect(harness.registry.statusOf(good.certificateId)).toBe('ACTIVE');
+    expect(harness.registry.statusOf(bad.certificateId)).toBe('PENDING_ACTIVATION');
+    expect(harness.registry.statusOf(alsoGood.certificateId)).toBe('ACTIVE');
   });
 
   test('two devices of one CA in a batch: the CA is described (and its tags read) once', async () => {
     const { devices } = await scenario(ours, { commonName: 'fleet-1' }, { commonName: 'fleet-2' });
 
-    expect(await handler(eventFor(...devices))).toEqual({ batchItemFailures: [] });
+    expect(await harness.handler(eventFor(...devices))).toEqual({ batchItemFailures: [] });
 
     expect(iot.commandCalls(DescribeCACertificateCommand)).toHaveLength(1);
     expect(iot.commandCalls(ListTagsForResourceCommand)).toHaveLength(1);
-    expect(devices.map((device) => registry.statusOf(device.certificateId))).toEqual(['ACTIVE', 'ACTIVE']);
+    expect(devices.map((device) => harness.registry.statusOf(device.certificateId))).toEqual(['ACTIVE', 'ACTIVE']);
   });
 
   test('the cache also holds across invocations of a warm container', async () => {
     const { devices: [first, second] } = await scenario(ours, { commonName: 'warm-1' }, { commonName: 'warm-2' });
 
-    await handler(eventFor(first));
-    await handler(eventFor(second));
+    await harness.handler(eventFor(first));
+    await harness.handler(eventFor(second));
 
     expect(iot.commandCalls(DescribeCACertificateCommand)).toHaveLength(1);
-    expect(registry.statusOf(second.certificateId)).toBe('ACTIVE');
+    expect(harness.registry.statusOf(second.certificateId)).toBe('ACTIVE');
   });
 
   test('a failed CA lookup is not cached: the retry reads the CA again and activates', async () => {
     const { devices: [device] } = await scenario(ours, { commonName: 'sensor-032' });
-    registry.failNext('DescribeCACertificate', new Error('connection reset'));
+    harness.registry.failNext('DescribeCACertificate', new Error('connection reset'));
     const record = sqsRecord(registeredEvent(device), 'ca-lookup');
 
-    expect(await handler(sqsEvent(record))).toEqual({ batchItemFailures: [{ itemIdentifier: 'ca-lookup' }] });
-    expect(await handler(sqsEvent(record))).toEqual({ batchItemFailures: [] });
+    expect(await harness.handler(sqsEvent(record))).toEqual({ batchItemFailures: [{ itemIdentifier: 'ca-lookup' }] });
+    expect(await harness.handler(sqsEvent(record))).toEqual({ batchItemFailures: [] });
 
     expect(iot.commandCalls(DescribeCACertificateCommand)).toHaveLength(2);
-    expect(registry.statusOf(device.certificateId)).toBe('ACTIVE');
+    expect(harness.registry.statusOf(device.certificateId)).toBe('ACTIVE');
   });
 
   test('logs carry no certificate or key material', async () => {
     const { devices: [device] } = await scenario(oursWithVerifier, { commonName: 'sensor-033' });
     lambda.on(InvokeCommand).resolves(verifierAnswers({ verified: true }));
 
-    await handler(eventFor(device));
+    await harness.handler(eventFor(device));
 
-    expect(logs.lines().length).toBeGreaterThan(0);
-    expect(JSON.stringify(logs.lines())).not.toMatch(/-----BEGIN/);
+    expect(harness.logs.lines().length).toBeGreaterThan(0);
+    expect(JSON.stringify(harness.logs.lines())).not.toMatch(/-----BEGIN/);
   });
 });

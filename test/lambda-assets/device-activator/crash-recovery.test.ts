@@ -2,50 +2,25 @@ import {
   AttachPolicyCommand,
   AttachThingPrincipalCommand,
   CreateThingCommand,
-  IoTClient,
   UpdateCertificateCommand,
 } from '@aws-sdk/client-iot';
-import { InvokeCommand, InvokeCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
+import { InvokeCommand, InvokeCommandOutput } from '@aws-sdk/client-lambda';
 import {
   ACTIVATOR_ENV,
-  ActivatorHandler,
-  captureLogs,
-  FakeIotRegistry,
   FaultTiming,
-  loadActivator,
   registeredEvent,
   sqsEvent,
   sqsRecord,
   TestCa,
+  useActivatorHarness,
 } from './support';
 
-const iot = mockClient(IoTClient);
-const lambda = mockClient(LambdaClient);
-let handler: ActivatorHandler;
-let registry: FakeIotRegistry;
-let logs: ReturnType<typeof captureLogs>;
+const harness = useActivatorHarness();
+const { iot, lambda } = harness;
 
 const OURS = { 'cdk-iot-security:registrar': ACTIVATOR_ENV.REGISTRAR_ID };
 const POLICY = ACTIVATOR_ENV.DEVICE_POLICY_NAME;
 
-beforeAll(() => {
-  handler = loadActivator();
-});
-
-afterAll(() => {
-  iot.restore();
-  lambda.restore();
-});
-
-beforeEach(() => {
-  iot.reset();
-  lambda.reset();
-  registry = new FakeIotRegistry(iot).install();
-  logs = captureLogs();
-});
-
-afterEach(() => logs.restore());
 
 type Step = 'DescribeCertificate' | 'CreateThing' | 'ListThingPrincipals' | 'AttachPolicy' | 'AttachThingPrincipal' | 'UpdateCertificate';
 
@@ -80,30 +55,30 @@ const CASES: [Step, FaultTiming][] = [
 describe.each(['without', 'with'] as const)('device activator crash recovery (%s verifier)', (verifierMode) => {
   test.each(CASES)('a crash at %s (%s it took effect) fails the record; the redelivery converges', async (step, timing) => {
     const ca = await TestCa.create();
-    registry.addCa(ca.id, verifierMode === 'with' ? { ...OURS, 'cdk-iot-security:verifier': 'acme-verifier' } : OURS);
+    harness.registry.addCa(ca.id, verifierMode === 'with' ? { ...OURS, 'cdk-iot-security:verifier': 'acme-verifier' } : OURS);
     const device = await ca.device({ commonName: 'sensor-crash' });
-    registry.addCertificate(device);
+    harness.registry.addCertificate(device);
     lambda.on(InvokeCommand).resolves({
       StatusCode: 200,
       Payload: Buffer.from(JSON.stringify({ verified: true, thingName: 'acme-crash-1', attributes: { line: '7' } })) as unknown as InvokeCommandOutput['Payload'],
     });
     const thingName = verifierMode === 'with' ? 'acme-crash-1' : 'sensor-crash';
-    registry.failNext(step, crash(), { timing });
+    harness.registry.failNext(step, crash(), { timing });
     const record = sqsRecord(registeredEvent(device), `crash-${step}-${timing}`);
 
     // First delivery: the crash surfaces as a batch item failure, so SQS redelivers the message.
-    expect(await handler(sqsEvent(record))).toEqual({ batchItemFailures: [{ itemIdentifier: record.messageId }] });
+    expect(await harness.handler(sqsEvent(record))).toEqual({ batchItemFailures: [{ itemIdentifier: record.messageId }] });
     const appliedActivation = step === 'UpdateCertificate' && timing === 'after';
-    expect(registry.statusOf(device.certificateId)).toBe(appliedActivation ? 'ACTIVE' : 'PENDING_ACTIVATION');
+    expect(harness.registry.statusOf(device.certificateId)).toBe(appliedActivation ? 'ACTIVE' : 'PENDING_ACTIVATION');
 
     // Second delivery of the very same message, AWS now answering.
-    expect(await handler(sqsEvent(record))).toEqual({ batchItemFailures: [] });
+    expect(await harness.handler(sqsEvent(record))).toEqual({ batchItemFailures: [] });
 
-    expect(registry.statusOf(device.certificateId)).toBe('ACTIVE');
+    expect(harness.registry.statusOf(device.certificateId)).toBe('ACTIVE');
     // Exactly one thing, bound to this certificate only, exclusively.
-    expect([...registry.things.keys()]).toEqual([thingName]);
-    expect(registry.things.get(thingName)!.principals).toEqual([{ arn: device.certificateArn, exclusive: true }]);
-    expect([...registry.policyTargets.get(POLICY)!]).toEqual([device.certificateArn]);
+    expect([...harness.registry.things.keys()]).toEqual([thingName]);
+    expect(harness.registry.things.get(thingName)!.principals).toEqual([{ arn: device.certificateArn, exclusive: true }]);
+    expect([...harness.registry.policyTargets.get(POLICY)!]).toEqual([device.certificateArn]);
     // One thing name used by every call, on both deliveries.
     const thingNames = new Set([
       ...iot.commandCalls(CreateThingCommand).map((call) => call.args[0].input.thingName),
@@ -111,7 +86,7 @@ describe.each(['without', 'with'] as const)('device activator crash recovery (%s
     ]);
     expect([...thingNames]).toEqual([thingName]);
     // ACTIVE took effect once, and was the last change; REVOKED never happened.
-    expect(registry.statusChanges).toEqual([{ certificateId: device.certificateId, newStatus: 'ACTIVE' }]);
+    expect(harness.registry.statusChanges).toEqual([{ certificateId: device.certificateId, newStatus: 'ACTIVE' }]);
     const activeCalls = iot.commandCalls(UpdateCertificateCommand, { newStatus: 'ACTIVE' });
     // Only a crash that hit UpdateCertificate before it applied needs a second UpdateCertificate call.
     expect(activeCalls).toHaveLength(step === 'UpdateCertificate' && timing === 'before' ? 2 : 1);

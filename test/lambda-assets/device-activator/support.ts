@@ -15,8 +15,9 @@ import {
   ResourceNotFoundException,
   UpdateCertificateCommand,
 } from '@aws-sdk/client-iot';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { AwsClientStub } from 'aws-sdk-client-mock';
+import { AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { createCaCertificate, GeneratedCa, issueDeviceCertificateWithNewKey } from '../../../lambda-assets/shared/pki';
 import type { SubjectFields } from '../../../lambda-assets/shared/pki';
 
@@ -312,4 +313,40 @@ export function captureLogs(): { lines: () => Record<string, unknown>[]; restore
     lines: () => raw.join('').split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line) as Record<string, unknown>),
     restore: () => spy.mockRestore(),
   };
+}
+
+function newActivatorMocks() {
+  return { iot: mockClient(IoTClient), lambda: mockClient(LambdaClient) };
+}
+
+/** What the activator test files work with; `handler`, `registry` and `logs` are set by the hooks. */
+export interface ActivatorHarness {
+  readonly iot: ReturnType<typeof newActivatorMocks>['iot'];
+  readonly lambda: ReturnType<typeof newActivatorMocks>['lambda'];
+  handler: ActivatorHandler;
+  registry: FakeIotRegistry;
+  logs: ReturnType<typeof captureLogs>;
+}
+
+/**
+ * Registers the hooks the activator test files share: the handler loaded once with its
+ * environment, mocks reset and a fresh fake registry installed before each test, logs captured.
+ */
+export function useActivatorHarness(): ActivatorHarness {
+  const harness = newActivatorMocks() as ActivatorHarness;
+  beforeAll(() => {
+    harness.handler = loadActivator();
+  });
+  afterAll(() => {
+    harness.iot.restore();
+    harness.lambda.restore();
+  });
+  beforeEach(() => {
+    harness.iot.reset();
+    harness.lambda.reset();
+    harness.registry = new FakeIotRegistry(harness.iot).install();
+    harness.logs = captureLogs();
+  });
+  afterEach(() => harness.logs.restore());
+  return harness;
 }
