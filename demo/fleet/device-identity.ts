@@ -21,8 +21,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as x509 from '@peculiar/x509';
-import { iot, iotidentity, mqtt } from 'aws-iot-device-sdk-v2';
-import { connectWithSdkV2 } from '../jitr/device-sdk-v2';
+import { iotidentity, mqtt } from 'aws-iot-device-sdk-v2';
+import { connectWithSdkV2, openMtlsConnection } from '../jitr/device-sdk-v2';
 import { describeError } from '../shared/describe-error';
 import { CONSOLE_OUTPUT, runAsScript, type DeviceOutput } from '../shared/device-cli';
 import { runDevice } from '../shared/device-flow';
@@ -152,7 +152,15 @@ export interface FleetDeviceResult {
  */
 export async function provisionDevice(config: FleetDeviceConfig, log: (line: string) => void): Promise<FleetDeviceResult> {
   log(`connecting to ${config.endpoint}:${config.port} as ${config.clientId} with the claim certificate`);
-  const claim = await openConnection(config, config.claimCertPem, config.claimKeyPem, config.clientId);
+  const claim = await openMtlsConnection({
+    endpoint: config.endpoint,
+    port: config.port,
+    certPem: config.claimCertPem,
+    keyPem: config.claimKeyPem,
+    rootCaPem: config.rootCaPem,
+    clientId: config.clientId,
+    operationTimeoutMs: config.timeoutMs,
+  });
   log('connected with the claim certificate');
   let issued: { certificateId: string; certificatePem: string; keyPem: string; token: string };
   let registered: iotidentity.model.RegisterThingResponse;
@@ -292,27 +300,6 @@ async function request<T>(
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** One MQTT 3.1.1 connection over mutual TLS with aws-crt; rejects (with an Error) when the CONNECT fails. */
-async function openConnection(config: FleetDeviceConfig, certPem: string, keyPem: string, clientId: string): Promise<mqtt.MqttClientConnection> {
-  const mqttConfig = iot.AwsIotMqttConnectionConfigBuilder
-    .new_mtls_builder(certPem, keyPem)
-    .with_certificate_authority(config.rootCaPem)
-    .with_endpoint(config.endpoint) // also the SNI name
-    .with_port(config.port)
-    .with_client_id(clientId)
-    .with_clean_session(true)
-    .with_protocol_operation_timeout_ms(config.timeoutMs)
-    .build();
-  const connection = new mqtt.MqttClient().new_connection(mqttConfig);
-  try {
-    await connection.connect();
-  } catch (err) {
-    // aws-crt rejects with a plain string here, not an Error.
-    throw err instanceof Error ? err : new Error(String(err).replace(/^Failed to connect: /, ''));
-  }
-  return connection;
 }
 
 /**

@@ -6,17 +6,28 @@ import { iot, mqtt } from 'aws-iot-device-sdk-v2';
 import { deviceMain, DeviceOutput, runAsScript } from '../shared/device-cli';
 import { Connector } from '../shared/device-flow';
 
-/** One connection attempt with aws-crt (its own reconnect only acts on connections that succeeded once). */
-export const connectWithSdkV2: Connector = async (config) => {
+export interface MtlsConnectionOptions {
+  readonly endpoint: string;
+  readonly port: number;
+  /** The device certificate, followed by its CA when the CA must be presented (aws-crt sends the whole chain). */
+  readonly certPem: string;
+  readonly keyPem: string;
+  readonly rootCaPem: string;
+  readonly clientId: string;
+  /** How long a publish or subscribe waits for its acknowledgement before giving up. */
+  readonly operationTimeoutMs: number;
+}
+
+/** One MQTT 3.1.1 connection over mutual TLS with aws-crt; rejects with an Error when the CONNECT fails. */
+export async function openMtlsConnection(options: MtlsConnectionOptions): Promise<mqtt.MqttClientConnection> {
   const mqttConfig = iot.AwsIotMqttConnectionConfigBuilder
-    // The certificate string holds the device certificate followed by its CA: aws-crt sends the whole chain.
-    .new_mtls_builder(config.certChainPem, config.keyPem)
-    .with_certificate_authority(config.rootCaPem)
-    .with_endpoint(config.endpoint) // also the SNI name
-    .with_port(config.port)
-    .with_client_id(config.clientId)
+    .new_mtls_builder(options.certPem, options.keyPem)
+    .with_certificate_authority(options.rootCaPem)
+    .with_endpoint(options.endpoint) // also the SNI name
+    .with_port(options.port)
+    .with_client_id(options.clientId)
     .with_clean_session(true)
-    .with_protocol_operation_timeout_ms(10_000) // the publish gives up instead of waiting forever for its PUBACK
+    .with_protocol_operation_timeout_ms(options.operationTimeoutMs)
     .build();
   const connection = new mqtt.MqttClient().new_connection(mqttConfig);
   try {
@@ -27,6 +38,20 @@ export const connectWithSdkV2: Connector = async (config) => {
     // A connection that never connected has no public way to be freed (close() is private); it is small.
     throw err instanceof Error ? err : new Error(String(err).replace(/^Failed to connect: /, ''));
   }
+  return connection;
+}
+
+/** One connection attempt with aws-crt (its own reconnect only acts on connections that succeeded once). */
+export const connectWithSdkV2: Connector = async (config) => {
+  const connection = await openMtlsConnection({
+    endpoint: config.endpoint,
+    port: config.port,
+    certPem: config.certChainPem,
+    keyPem: config.keyPem,
+    rootCaPem: config.rootCaPem,
+    clientId: config.clientId,
+    operationTimeoutMs: 10_000, // the publish gives up instead of waiting forever for its PUBACK
+  });
   return {
     publish: async (topic, payload) => {
       await connection.publish(topic, payload, mqtt.QoS.AtLeastOnce);
