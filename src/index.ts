@@ -1,7 +1,9 @@
-export * from './core/api-authorization';
-export * from './core/ca-registrator';
-export * from './core/ca-vault';
-export * from './core/device-policy';
-export * from './core/key-algorithm';
-export * from './core/verifiers';
-export * from './jitr/just-in-time-registration';
+// The public API: constructs, their props and the verifier contract. Helpers the
+// constructs share (props checks, handler wiring, role policies) stay internal.
+export { ApiAuthorizationOptions } from './core/api-authorization';
+export { CaRegistrator, CaRegistratorProps } from './core/ca-registrator';
+export { CaVault, CaVaultProps } from './core/ca-vault';
+export { DevicePolicy, DevicePolicyProps } from './core/device-policy';
+export { KeyAlgorithm } from './core/key-algorithm';
+export { VerifierInput, VerifierOutput } from './core/verifiers';
+export { JustInTimeRegistration, JustInTimeRegistrationProps } from './jitr/just-in-time-registration';
