@@ -33,8 +33,15 @@ const project = new awscdk.AwsCdkConstructLibrary({
   devDeps: [
     '@aws-sdk/client-iot',
     '@aws-sdk/client-lambda',
+    '@aws-sdk/client-kms',
     '@aws-sdk/client-s3',
+    '@aws-sdk/client-sqs',
     '@peculiar/x509',
+    // The local cloud checks SigV4 signatures by recomputing them, and API Gateway models (JSON schema draft-04).
+    '@smithy/signature-v4',
+    '@smithy/protocol-http',
+    'ajv@^8',
+    'ajv-draft-04',
     '@types/aws-lambda',
     '@types/node-forge',
     // aedes 1.x is ESM-only; 0.51 is CommonJS like the rest of the local cloud.
