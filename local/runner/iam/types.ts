@@ -7,9 +7,17 @@ import type { IncomingHttpHeaders } from 'node:http';
 
 /** A caller, as AWS names it in `aws:PrincipalArn`. */
 export interface Principal {
-  /** e.g. arn:aws:iam::123456789012:role/JitrDemo-ActivatorRole-1A2B3C, or a user ARN for the demo's admin. */
+  /**
+   * e.g. arn:aws:iam::123456789012:role/JitrDemo-ActivatorRole-1A2B3C, or a user ARN for the demo's admin.
+   * For a service principal, the service name (e.g. `apigateway.amazonaws.com`).
+   */
   readonly arn: string;
   readonly accountId: string;
+  /**
+   * Set when an AWS service calls on its own behalf (API Gateway or IoT invoking a function): no identity
+   * policy applies, only a resource policy statement whose Principal.Service names this service allows it.
+   */
+  readonly service?: string;
 }
 
 export interface LocalCredentials {
