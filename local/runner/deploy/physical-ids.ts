@@ -1,0 +1,137 @@
+/**
+ * What CloudFormation would answer for `Ref` and `Fn::GetAtt` once a resource exists: its
+ * physical name or id and its attributes. Names the template sets are used as given; the others
+ * are generated the way CloudFormation does (stack name, logical id, random suffix), so the
+ * handlers see values of the same shape as in AWS.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+
+export interface PhysicalIdentity {
+  readonly physicalId: string;
+  readonly attributes: Readonly<Record<string, string>>;
+}
+
+export interface NamingContext {
+  readonly stackName: string;
+  readonly logicalId: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly partition: string;
+  /** The resource's explicit name property, resolved, when the template sets one. */
+  readonly explicitName?: string;
+}
+
+/** The property that names each resource type, when the template may set one. */
+export const NAME_PROPERTY: Readonly<Record<string, string>> = {
+  'AWS::IAM::Role': 'RoleName',
+  'AWS::IAM::Policy': 'PolicyName',
+  'AWS::IAM::ManagedPolicy': 'ManagedPolicyName',
+  'AWS::Lambda::Function': 'FunctionName',
+  'AWS::SQS::Queue': 'QueueName',
+  'AWS::S3::Bucket': 'BucketName',
+  'AWS::IoT::Policy': 'PolicyName',
+  'AWS::IoT::TopicRule': 'RuleName',
+  'AWS::IoT::ProvisioningTemplate': 'TemplateName',
+  'AWS::Logs::LogGroup': 'LogGroupName',
+  'AWS::ApiGateway::Model': 'Name',
+  'AWS::ApiGateway::Stage': 'StageName',
+  'AWS::CloudWatch::Alarm': 'AlarmName',
+};
+
+const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+
+function randomText(length: number, alphabet = ALPHANUMERIC): string {
+  const bytes = randomBytes(length);
+  return Array.from(bytes, (byte) => alphabet[byte % alphabet.length]).join('');
+}
+
+/** CloudFormation's generated names: `<stack>-<logical id>-<suffix>`, the middle cut to fit `max`. */
+function generatedName(context: NamingContext, max: number, separator = '-', suffixLength = 12): string {
+  const suffix = randomText(suffixLength);
+  const room = max - context.stackName.length - suffix.length - 2 * separator.length;
+  const logical = context.logicalId.slice(0, Math.max(room, 1));
+  return `${context.stackName}${separator}${logical}${separator}${suffix}`.slice(0, max);
+}
+
+function lowerCaseId(length: number): string {
+  return randomText(length, 'abcdefghijklmnopqrstuvwxyz0123456789');
+}
+
+/** The physical id and attributes of one resource. Unknown types get a generated id and no attributes. */
+export function physicalIdentity(type: string, context: NamingContext): PhysicalIdentity {
+  const { accountId, region, partition, explicitName } = context;
+  const arn = (service: string, resource: string, inRegion = true) =>
+    `arn:${partition}:${service}:${inRegion ? region : ''}:${inRegion ? accountId : ''}:${resource}`;
+  switch (type) {
+    case 'AWS::IAM::Role': {
+      const name = explicitName ?? generatedName(context, 64);
+      return { physicalId: name, attributes: { Arn: `arn:${partition}:iam::${accountId}:role/${name}`, RoleId: `AROA${randomText(17)}` } };
+    }
+    case 'AWS::Lambda::Function': {
+      const name = explicitName ?? generatedName(context, 64);
+      return { physicalId: name, attributes: { Arn: arn('lambda', `function:${name}`) } };
+    }
+    case 'AWS::SQS::Queue': {
+      const name = explicitName ?? generatedName(context, 80);
+      const url = `https://sqs.${region}.amazonaws.com/${accountId}/${name}`;
+      return { physicalId: url, attributes: { Arn: arn('sqs', name), QueueName: name, QueueUrl: url } };
+    }
+    case 'AWS::S3::Bucket': {
+      const name = explicitName ?? generatedName({ ...context, stackName: context.stackName.toLowerCase(), logicalId: context.logicalId.toLowerCase() }, 63)
+        .toLowerCase();
+      return {
+        physicalId: name,
+        attributes: {
+          Arn: `arn:${partition}:s3:::${name}`,
+          DomainName: `${name}.s3.amazonaws.com`,
+          RegionalDomainName: `${name}.s3.${region}.amazonaws.com`,
+          DualStackDomainName: `${name}.s3.dualstack.${region}.amazonaws.com`,
+        },
+      };
+    }
+    case 'AWS::KMS::Key': {
+      const keyId = randomUUID();
+      return { physicalId: keyId, attributes: { Arn: arn('kms', `key/${keyId}`), KeyId: keyId } };
+    }
+    case 'AWS::IoT::Policy': {
+      const name = explicitName ?? `${context.logicalId}-${randomText(12)}`;
+      return { physicalId: name, attributes: { Arn: arn('iot', `policy/${name}`), Id: name } };
+    }
+    case 'AWS::IoT::TopicRule': {
+      // Rule names allow letters, digits and underscores only.
+      const name = explicitName ?? `${context.logicalId}_${randomText(12)}`.replace(/[^A-Za-z0-9_]/g, '_');
+      return { physicalId: name, attributes: { Arn: arn('iot', `rule/${name}`) } };
+    }
+    case 'AWS::IoT::ProvisioningTemplate': {
+      const name = explicitName ?? `${context.logicalId}-${randomText(12)}`;
+      return { physicalId: name, attributes: { TemplateArn: arn('iot', `provisioningtemplate/${name}`), TemplateName: name } };
+    }
+    case 'AWS::IoT::CACertificate':
+      // The certificate id is its SHA-256 fingerprint, known once registered: the runner fills it in then.
+      return { physicalId: '', attributes: {} };
+    case 'AWS::Logs::LogGroup': {
+      const name = explicitName ?? generatedName(context, 512);
+      return { physicalId: name, attributes: { Arn: arn('logs', `log-group:${name}:*`) } };
+    }
+    case 'AWS::ApiGateway::RestApi':
+      return { physicalId: lowerCaseId(10), attributes: { RootResourceId: lowerCaseId(10) } };
+    case 'AWS::ApiGateway::Resource': {
+      const id = lowerCaseId(6);
+      return { physicalId: id, attributes: { ResourceId: id } };
+    }
+    case 'AWS::ApiGateway::Model':
+      return { physicalId: explicitName ?? `${context.logicalId.replace(/[^A-Za-z0-9]/g, '')}${randomText(6)}`, attributes: {} };
+    case 'AWS::ApiGateway::Stage':
+      return { physicalId: explicitName ?? 'prod', attributes: {} };
+    case 'AWS::Lambda::EventSourceMapping':
+      return { physicalId: randomUUID(), attributes: {} };
+    case 'AWS::IAM::ManagedPolicy': {
+      const name = explicitName ?? generatedName(context, 128);
+      return { physicalId: `arn:${partition}:iam::${accountId}:policy/${name}`, attributes: { PolicyArn: `arn:${partition}:iam::${accountId}:policy/${name}` } };
+    }
+    case 'AWS::IAM::Policy':
+      return { physicalId: `${context.stackName}-${context.logicalId}`.slice(0, 128), attributes: {} };
+    default:
+      return { physicalId: explicitName ?? `${context.logicalId}-${randomText(12)}`, attributes: {} };
+  }
+}
