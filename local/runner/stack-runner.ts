@@ -1,0 +1,177 @@
+/**
+ * Runs synthesized stacks (cdk.out) on the local cloud, as a deployment would: IAM roles with
+ * their policies, Lambda functions from their bundled assets, queues and their event source
+ * mappings, S3 buckets and KMS keys, topic rules on the MQTT gateway, REST APIs, and the IoT
+ * registry resources. Every call between them is signed and checked against the template's IAM,
+ * so a wiring fault (a missing grant, a wrong topic, a wrong environment variable) fails here as
+ * it would in AWS.
+ */
+import { resolve } from 'node:path';
+import { startLocalCloud, type LocalCloud } from '../local-cloud';
+import { startRestApi, restApisFromResources } from './apigateway';
+import { readCloudAssembly } from './assembly';
+import { functionsFromTemplate } from './deploy/functions-from-template';
+import { loadIamFromTemplate } from './deploy/iam-from-template';
+import { createIotRegistryResources } from './deploy/iot-from-template';
+import { notRunResources } from './deploy/not-run';
+import { createEventSourceMappings, createQueues } from './deploy/queues-from-template';
+import { resolveStack, type ResolvedStack } from './deploy/resolve-stack';
+import { createStorage } from './deploy/storage-from-template';
+import { LocalIam } from './iam';
+import type { LocalCredentials } from './iam/types';
+import { TopicRuleEngine } from './iot-rules';
+import { LocalKms, startKmsApi } from './kms';
+import { LocalFunctions, startLambdaApi } from './lambda';
+import type { LocalFunctionDefinition, LocalFunctionInvoker } from './lambda/types';
+import { startS3Api, LocalS3 } from './s3';
+import { LocalQueues, type SqsEventSourcePoller } from './sqs';
+import type { ResolvedResource } from './types';
+
+export interface StackRunnerOptions {
+  /** cdk.out directories; every stack of each runs. */
+  readonly cloudAssemblies: readonly string[];
+  /** Where the local cloud keeps its TLS identity. */
+  readonly stateDirectory: string;
+  readonly accountId?: string;
+  readonly region?: string;
+  /** AWS's default control-plane rate limits (true, the default), none, or TPS per operation. */
+  readonly rateLimits?: boolean | Partial<Record<string, number>>;
+  /** Where `@aws-sdk/*` resolves for the functions (Lambda's runtime provides it). Default: this project's node_modules. */
+  readonly sdkModulesDirectory?: string;
+  /** Structured decisions of the gateway and the topic rules. */
+  readonly log?: (entry: Record<string, unknown>) => void;
+  /** Every line a function writes. */
+  readonly onFunctionLog?: (functionName: string, line: string) => void;
+}
+
+export interface RunningStacks {
+  readonly cloud: LocalCloud;
+  readonly iam: LocalIam;
+  readonly functions: LocalFunctions;
+  readonly queues: LocalQueues;
+  readonly rules: TopicRuleEngine;
+  readonly s3: LocalS3;
+  readonly kms: LocalKms;
+  readonly stacks: readonly ResolvedStack[];
+  /** The endpoints to give an AWS SDK client (`endpoint` option, or AWS_ENDPOINT_URL_<SERVICE>). */
+  readonly endpoints: Readonly<{ IOT: string; S3: string; KMS: string; LAMBDA: string }>;
+  /** The demo user's credentials: allowed everything by identity policy, still bound by resource policies. */
+  readonly adminCredentials: LocalCredentials;
+  /** Sentences about what the runner does not run; print them once at start-up. */
+  readonly notRun: readonly string[];
+  readonly pollers: readonly SqsEventSourcePoller[];
+  readonly region: string;
+  readonly accountId: string;
+  /** A resource of a stack, resolved. Throws when there is none. */
+  resource(stackName: string, logicalId: string): ResolvedResource;
+  /** Resources of a type across the stacks. */
+  resourcesOfType(type: string): ResolvedResource[];
+  /** The invoke URL (`http://127.0.0.1:<port>/<stage>/`) of a REST API by its logical id. */
+  restApiUrl(stackName: string, logicalId: string): string;
+  /** Resolves when no rule action and no event-source invocation is in flight and the mapped queues are empty. */
+  settled(timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A LocalFunctionInvoker that forwards to the functions once they exist (the Lambda API starts first: they need its URL). */
+function lateInvoker(get: () => LocalFunctionInvoker): LocalFunctionInvoker {
+  return { find: (name) => get().find(name), invoke: (name, event) => get().invoke(name, event) };
+}
+
+export async function startStackRunner(options: StackRunnerOptions): Promise<RunningStacks> {
+  const accountId = options.accountId ?? '123456789012';
+  const region = options.region ?? 'us-east-1';
+  const assemblies = options.cloudAssemblies.flatMap((directory) => readCloudAssembly(directory));
+  const stacks = assemblies.map((stack) => resolveStack(stack, { accountId, region }));
+  const allResources = stacks.flatMap((stack) => stack.resources);
+  const notRun: string[] = notRunResources(assemblies);
+  const closers: (() => Promise<void>)[] = [];
+  const closeAll = async () => {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+  };
+
+  try {
+    const iam = new LocalIam({ accountId, region });
+    notRun.push(...loadIamFromTemplate(iam, allResources));
+
+    const cloud = await startLocalCloud({
+      stateDirectory: options.stateDirectory, accountId, region, rateLimits: options.rateLimits ?? true, accessControl: iam, log: options.log,
+    });
+    closers.push(() => cloud.close());
+
+    const kms = new LocalKms({ accountId, region, accessControl: iam });
+    const s3 = new LocalS3();
+    notRun.push(...createStorage(allResources, kms, s3));
+    const kmsApi = await startKmsApi({ kms, accessControl: iam });
+    closers.push(() => kmsApi.close());
+    const s3Api = await startS3Api({ s3, kms, accessControl: iam });
+    closers.push(() => s3Api.close());
+
+    let functions: LocalFunctions | undefined;
+    const invoker = lateInvoker(() => functions!);
+    const lambdaApi = await startLambdaApi({ functions: invoker, accessControl: iam });
+    closers.push(() => lambdaApi.close());
+    const endpoints = { IOT: cloud.controlPlaneUrl, S3: s3Api.url, KMS: kmsApi.url, LAMBDA: lambdaApi.url };
+    functions = new LocalFunctions({
+      region,
+      accountId,
+      serviceEndpoints: endpoints,
+      sdkModulesDirectory: options.sdkModulesDirectory ?? resolve(__dirname, '..', '..', 'node_modules'),
+      onLog: options.onFunctionLog,
+    });
+    closers.push(() => functions!.close());
+    const definitions: LocalFunctionDefinition[] = stacks.flatMap((stack) => functionsFromTemplate(stack, iam));
+    for (const definition of definitions) functions.add(definition);
+
+    const queues = new LocalQueues();
+    notRun.push(...createQueues(queues, allResources));
+    const pollers = createEventSourceMappings(allResources, queues, functions, iam, accountId);
+
+    await createIotRegistryResources(cloud.model, allResources);
+
+    const rules = new TopicRuleEngine({ accountId, region, queues, functions, accessControl: iam, log: options.log });
+    for (const rule of allResources.filter((resource) => resource.type === 'AWS::IoT::TopicRule')) rules.addRule(rule);
+    notRun.push(...rules.unsupported());
+    const detachRules = rules.attach(cloud.mqtt);
+    closers.push(async () => detachRules());
+
+    const apiUrls = new Map<string, string>();
+    for (const api of restApisFromResources(allResources)) {
+      notRun.push(...api.unsupported);
+      const server = await startRestApi({ api, functions, accessControl: iam, region, accountId });
+      closers.push(() => server.close());
+      apiUrls.set(`${api.stackName}/${api.logicalId}`, server.url);
+    }
+
+    for (const poller of pollers) {
+      poller.start();
+      closers.push(() => poller.stop());
+    }
+
+    const resource = (stackName: string, logicalId: string): ResolvedResource => {
+      const found = allResources.find((candidate) => candidate.stackName === stackName && candidate.logicalId === logicalId);
+      if (!found) throw new Error(`no resource ${logicalId} in stack ${stackName}`);
+      return found;
+    };
+    return {
+      cloud, iam, functions, queues, rules, s3, kms, stacks, endpoints, pollers, region, accountId,
+      adminCredentials: iam.adminCredentials(),
+      notRun,
+      resource,
+      resourcesOfType: (type) => allResources.filter((candidate) => candidate.type === type),
+      restApiUrl: (stackName, logicalId) => {
+        const url = apiUrls.get(`${stackName}/${logicalId}`);
+        if (!url) throw new Error(`no REST API ${logicalId} in stack ${stackName}`);
+        return url;
+      },
+      settled: async (timeoutMs = 30_000) => {
+        await rules.idle();
+        await Promise.all(pollers.map((poller) => poller.drained(timeoutMs)));
+      },
+      close: closeAll,
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
