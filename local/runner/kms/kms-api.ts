@@ -4,11 +4,11 @@
  */
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AuthenticationError, type AccessControl } from '../iam/types';
 import { KmsError } from './errors';
 import { KMS_OPERATIONS } from './kms-operations';
 import type { LocalKms } from './local-kms';
 import { readBody } from './read-body';
+import { AuthenticationError, type AccessControl } from '../iam/types';
 
 export interface KmsApiOptions {
   readonly kms: LocalKms;

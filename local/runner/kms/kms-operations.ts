@@ -1,7 +1,7 @@
 /** The KMS API operations the local KMS answers, from awsJson1_1 input to output shapes. */
-import type { Principal } from '../iam/types';
 import { KmsError } from './errors';
 import type { KmsKeyMetadata, LocalKms } from './local-kms';
+import type { Principal } from '../iam/types';
 
 type Json = Record<string, unknown>;
 export type KmsOperation = (kms: LocalKms, principal: Principal, input: Json) => Json;

@@ -146,7 +146,11 @@ export class LocalKms {
   }
 
   /** Finds the key from the blob itself; `expectedKeyId`, when given, must name that same key (KMS's IncorrectKeyException). */
-  decrypt(principal: Principal, ciphertextBlob: Uint8Array, options: KmsCallOptions & { expectedKeyId?: string } = {}): { keyArn: string; plaintext: Buffer } {
+  decrypt(
+    principal: Principal,
+    ciphertextBlob: Uint8Array,
+    options: KmsCallOptions & { expectedKeyId?: string } = {},
+  ): { keyArn: string; plaintext: Buffer } {
     const { keyId } = unpackCiphertextBlob(ciphertextBlob);
     const key = this.tryFind(keyId);
     if (!key) throw new KmsError('InvalidCiphertextException', 'The ciphertext refers to a key that does not exist');
