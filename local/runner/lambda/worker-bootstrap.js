@@ -175,27 +175,33 @@ process.on('unhandledRejection', (reason) => {
   throw error;
 });
 
+/** Lambda's error object for a failed init, named as Lambda names it (Runtime.ImportModuleError, ...). */
+function initErrorPayload(error) {
+  if (!(error instanceof InitError)) {
+    return errorPayload(error);
+  }
+  return { ...errorPayload(error.cause || error, error.errorType), errorMessage: error.message };
+}
+
+function writeMarkers(tag) {
+  return Promise.all([writeMarker(process.stdout, tag), writeMarker(process.stderr, tag)]);
+}
+
+/** The init phase runs once, when the instance starts; its outcome is reported with the `init` tag. */
 const handlerReady = loadHandler();
-// Observed here so a failed init is not also an unhandled rejection; invocations read the outcome.
-handlerReady.catch(() => undefined);
+handlerReady
+  .then(() => ({}), (error) => ({ error: initErrorPayload(error) }))
+  .then(async (answer) => {
+    await writeMarkers('init');
+    parentPort.postMessage({ type: 'initialized', ...answer });
+  });
 
 parentPort.on('message', async (message) => {
   if (message.type !== 'invoke') {
     return;
   }
-  let answer;
-  try {
-    const handler = await handlerReady;
-    answer = serializeResult(await runHandler(handler, JSON.parse(message.eventJson), contextFor(message)));
-  } catch (error) {
-    answer = {
-      error: error instanceof InitError ? errorPayload(error.cause || error, error.errorType) : errorPayload(error),
-      initFailed: true,
-    };
-    if (error instanceof InitError) {
-      answer.error.errorMessage = error.message;
-    }
-  }
-  await Promise.all([writeMarker(process.stdout, message.requestId), writeMarker(process.stderr, message.requestId)]);
+  const handler = await handlerReady;
+  const answer = serializeResult(await runHandler(handler, JSON.parse(message.eventJson), contextFor(message)));
+  await writeMarkers(message.requestId);
   parentPort.postMessage({ type: 'result', requestId: message.requestId, ...answer });
 });

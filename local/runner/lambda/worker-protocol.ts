@@ -10,7 +10,7 @@ export interface WorkerStartData {
   readonly handler: string;
   /** Where `@aws-sdk/*` and `@smithy/*` resolve, as Lambda's runtime provides them. */
   readonly sdkModulesDirectory: string;
-  /** Written to stdout and stderr, followed by the request id, when an invocation ends. */
+  /** Written to stdout and stderr, followed by the phase tag (`init` or the request id), when a phase ends. */
   readonly endMarker: string;
 }
 
@@ -41,16 +41,34 @@ export interface FunctionErrorPayload {
   readonly trace: readonly string[];
 }
 
+/** The init phase ended: the handler is loaded, or `error` says why not (the instance is then of no use). */
+export interface InitializedMessage {
+  readonly type: 'initialized';
+  readonly error?: FunctionErrorPayload;
+}
+
+/** An invocation ended. */
 export interface ResultMessage {
   readonly type: 'result';
   readonly requestId: string;
   /** The handler's value as JSON, when it succeeded. */
   readonly payloadJson?: string;
   readonly error?: FunctionErrorPayload;
-  /** The handler module failed to load: the instance is of no further use. */
-  readonly initFailed?: boolean;
 }
 
-export function isResultMessage(message: unknown): message is ResultMessage {
-  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'result';
+export type WorkerMessage = InitializedMessage | ResultMessage;
+
+/** The tag of the end markers and of the message that close the init phase. */
+export const INIT_PHASE = 'init';
+
+/** Which phase a worker message closes: `init`, or the request id of an invocation. */
+export function phaseOf(message: unknown): string | undefined {
+  if (typeof message !== 'object' || message === null) {
+    return undefined;
+  }
+  const { type, requestId } = message as { type?: unknown; requestId?: unknown };
+  if (type === 'initialized') {
+    return INIT_PHASE;
+  }
+  return type === 'result' && typeof requestId === 'string' ? requestId : undefined;
 }

@@ -1,0 +1,278 @@
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { LogLineSplitter } from './log-lines';
+import {
+  ContextData, FunctionErrorPayload, INIT_PHASE, InvokeMessage, phaseOf, WorkerMessage, WorkerStartData,
+} from './worker-protocol';
+
+/** Plain JavaScript, loaded by the Worker with Node's own loader (see the file's comment). */
+const BOOTSTRAP = path.join(__dirname, 'worker-bootstrap.js');
+
+/** Lambda gives the init phase (loading the handler module) 10 seconds, apart from the function's timeout. */
+const INIT_LIMIT_MS = 10_000;
+
+/** How long to wait for a dead worker's last output to arrive. */
+const LAST_OUTPUT_WAIT_MS = 200;
+
+/** Unlikely to appear in a function's own output; ends every phase's output on stdout and stderr. */
+const END_MARKER = '\u0000local-lambda-phase-end:';
+
+export interface FunctionInstanceOptions {
+  readonly codeDirectory: string;
+  readonly handler: string;
+  readonly sdkModulesDirectory: string;
+  /** The instance's whole process.env. */
+  readonly environment: Readonly<Record<string, string>>;
+  /** Every line the instance writes, as it writes it. */
+  readonly onLine: (line: string) => void;
+}
+
+export interface InvocationRequest {
+  readonly requestId: string;
+  readonly eventJson: string;
+  readonly timeoutMs: number;
+  readonly context: ContextData;
+}
+
+/** How one invocation on this instance ended. */
+export interface InvocationOutcome {
+  /** The handler's value (parsed from its JSON), or Lambda's error object. */
+  readonly payload: unknown;
+  readonly error?: FunctionErrorPayload;
+  readonly logs: string[];
+}
+
+type PhaseEnd =
+  | { readonly kind: 'done'; readonly message: WorkerMessage; readonly lines: string[] }
+  | { readonly kind: 'timeout'; readonly lines: string[] }
+  | { readonly kind: 'died'; readonly error: FunctionErrorPayload; readonly lines: string[] };
+
+interface Phase {
+  readonly tag: string;
+  message?: WorkerMessage;
+  markersSeen: number;
+  readonly finish: (end: PhaseEnd) => void;
+  timer?: NodeJS.Timeout;
+}
+
+type StreamName = 'stdout' | 'stderr';
+
+/**
+ * One execution environment of a function: a worker thread with the function's own environment
+ * (process.env), that loads the handler once and then runs invocations one at a time, keeping its
+ * module state between them as a warm Lambda instance does. A timeout or a crash kills it.
+ */
+export class FunctionInstance {
+  private readonly worker: Worker;
+  private readonly initialized: Promise<PhaseEnd>;
+  private phase?: Phase;
+  /** Lines of the running phase (or, between phases, of the next one: Lambda shows late output with the next invocation). */
+  private lines: string[] = [];
+  /** Lines a stream wrote after its end marker, while the other stream's marker is still on its way. */
+  private nextLines: string[] = [];
+  private readonly markerSeen: Record<StreamName, boolean> = { stdout: false, stderr: false };
+  private readonly splitters: Record<StreamName, LogLineSplitter>;
+  private uncaughtError?: FunctionErrorPayload;
+  private dead = false;
+  private busy = false;
+
+  constructor(private readonly options: FunctionInstanceOptions) {
+    const workerData: WorkerStartData = {
+      codeDirectory: options.codeDirectory,
+      handler: options.handler,
+      sdkModulesDirectory: options.sdkModulesDirectory,
+      endMarker: END_MARKER,
+    };
+    this.worker = new Worker(BOOTSTRAP, { workerData, env: { ...options.environment }, stdout: true, stderr: true });
+    // An idle instance must not keep the host process alive; invocations hold their own timers.
+    this.worker.unref();
+    this.splitters = { stdout: this.captureStream('stdout'), stderr: this.captureStream('stderr') };
+    this.worker.on('message', (message: unknown) => this.onMessage(message));
+    this.worker.on('error', (error: unknown) => {
+      this.uncaughtError = uncaughtErrorPayload(error);
+    });
+    this.worker.on('exit', (exitCode: number) => void this.onExit(exitCode));
+    this.initialized = this.startPhase(INIT_PHASE, INIT_LIMIT_MS);
+  }
+
+  /** False once the instance timed out, crashed or failed to load its handler. */
+  get alive(): boolean {
+    return !this.dead;
+  }
+
+  /** Runs one invocation; the caller runs one at a time per instance. */
+  async invoke(request: InvocationRequest): Promise<InvocationOutcome> {
+    if (this.busy) {
+      throw new Error('A function instance runs one invocation at a time');
+    }
+    this.busy = true;
+    try {
+      const init = await this.initialized;
+      const initLines = init.lines;
+      if (init.kind !== 'done' || init.message.error) {
+        this.kill();
+        const error = init.kind === 'done' ? init.message.error! : init.kind === 'died' ? init.error : initTimeoutError();
+        return { payload: error, error, logs: initLines };
+      }
+      const ended = this.startPhase(request.requestId, request.timeoutMs);
+      const message: InvokeMessage = {
+        type: 'invoke',
+        requestId: request.requestId,
+        eventJson: request.eventJson,
+        deadline: Date.now() + request.timeoutMs,
+        context: request.context,
+      };
+      this.worker.postMessage(message);
+      const end = await ended;
+      return outcomeOf(end, request, [...initLines, ...end.lines]);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Stops the worker; a running invocation ends as a crash. */
+  async terminate(): Promise<void> {
+    this.dead = true;
+    await this.worker.terminate();
+  }
+
+  private kill(): void {
+    this.dead = true;
+    void this.worker.terminate();
+  }
+
+  private captureStream(name: StreamName): LogLineSplitter {
+    const stream = this.worker[name];
+    stream.setEncoding('utf8');
+    const splitter = new LogLineSplitter(END_MARKER, (line) => this.onLine(name, line), (tag) => this.onEndMarker(name, tag));
+    stream.on('data', (chunk: string) => splitter.push(chunk));
+    return splitter;
+  }
+
+  private onLine(stream: StreamName, line: string): void {
+    (this.markerSeen[stream] ? this.nextLines : this.lines).push(line);
+    this.options.onLine(line);
+  }
+
+  private onEndMarker(stream: StreamName, tag: string): void {
+    if (this.phase?.tag !== tag) {
+      return;
+    }
+    this.markerSeen[stream] = true;
+    this.phase.markersSeen += 1;
+    this.finishIfComplete();
+  }
+
+  private onMessage(message: unknown): void {
+    if (this.phase && phaseOf(message) === this.phase.tag) {
+      this.phase.message = message as WorkerMessage;
+      this.finishIfComplete();
+    }
+  }
+
+  /** A phase ends when the worker reported it and both streams carried its end marker. */
+  private finishIfComplete(): void {
+    const phase = this.phase;
+    if (phase?.message && phase.markersSeen >= 2) {
+      this.endPhase({ kind: 'done', message: phase.message, lines: this.lines });
+    }
+  }
+
+  private startPhase(tag: string, limitMs: number): Promise<PhaseEnd> {
+    return new Promise((finish) => {
+      const phase: Phase = { tag, markersSeen: 0, finish };
+      phase.timer = setTimeout(() => {
+        this.endPhase({ kind: 'timeout', lines: this.lines });
+        this.kill();
+      }, limitMs);
+      this.phase = phase;
+    });
+  }
+
+  private endPhase(end: PhaseEnd): void {
+    const phase = this.phase;
+    if (!phase) {
+      return;
+    }
+    clearTimeout(phase.timer);
+    this.phase = undefined;
+    this.lines = this.nextLines;
+    this.nextLines = [];
+    this.markerSeen.stdout = false;
+    this.markerSeen.stderr = false;
+    phase.finish(end);
+  }
+
+  private async onExit(exitCode: number): Promise<void> {
+    this.dead = true;
+    if (!this.phase) {
+      return;
+    }
+    await Promise.all([streamEnded(this.worker.stdout), streamEnded(this.worker.stderr)]);
+    this.splitters.stdout.flush();
+    this.splitters.stderr.flush();
+    const error = this.uncaughtError ?? exitError(this.phase.tag, exitCode);
+    this.endPhase({ kind: 'died', error, lines: [...this.lines, ...this.nextLines] });
+  }
+}
+
+function outcomeOf(end: PhaseEnd, request: InvocationRequest, logs: string[]): InvocationOutcome {
+  switch (end.kind) {
+    case 'done': {
+      const result = end.message.type === 'result' ? end.message : undefined;
+      if (result?.error) {
+        return { payload: result.error, error: result.error, logs };
+      }
+      return { payload: JSON.parse(result?.payloadJson ?? 'null'), logs };
+    }
+    case 'timeout': {
+      const error = timeoutError(request.timeoutMs);
+      logs.push(`${new Date().toISOString()} ${request.requestId} ${error.errorMessage}`);
+      return { payload: error, error, logs };
+    }
+    case 'died':
+      return { payload: end.error, error: end.error, logs };
+  }
+}
+
+function timeoutError(timeoutMs: number): FunctionErrorPayload {
+  return { errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`, trace: [] };
+}
+
+function initTimeoutError(): FunctionErrorPayload {
+  return { errorType: 'Sandbox.Timedout', errorMessage: `Init phase timed out after ${(INIT_LIMIT_MS / 1000).toFixed(2)} seconds`, trace: [] };
+}
+
+/** What Lambda reports when the runtime process exits in the middle of an invocation. */
+function exitError(requestId: string, exitCode: number): FunctionErrorPayload {
+  const reason = exitCode === 0 ? 'Runtime exited without providing a reason' : `Runtime exited with error: exit status ${exitCode}`;
+  return { errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${requestId} Error: ${reason}`, trace: [] };
+}
+
+/** An exception nothing caught (a throw in a timer, a rejected promise nobody awaited) ends the invocation with that error. */
+function uncaughtErrorPayload(error: unknown): FunctionErrorPayload {
+  if (error instanceof Error || (typeof error === 'object' && error !== null && 'message' in error)) {
+    const { name, message, stack } = error as { name?: unknown; message?: unknown; stack?: unknown };
+    return {
+      errorType: typeof name === 'string' ? name : 'Error',
+      errorMessage: String(message),
+      trace: typeof stack === 'string' ? stack.split('\n') : [],
+    };
+  }
+  return { errorType: typeof error, errorMessage: String(error), trace: [] };
+}
+
+function streamEnded(stream: NodeJS.ReadableStream & { readonly readableEnded?: boolean }): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.readableEnded) {
+      resolve();
+      return;
+    }
+    const timer = setTimeout(resolve, LAST_OUTPUT_WAIT_MS);
+    stream.once('end', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    stream.resume();
+  });
+}
