@@ -1,0 +1,4 @@
+export * from './action-outcome';
+export * from './lambda-action';
+export * from './run-action';
+export * from './sqs-action';

@@ -1,0 +1,5 @@
+export * from './actions';
+export * from './error-action-payload';
+export * from './sql';
+export * from './topic-rule-definition';
+export * from './topic-rule-engine';
