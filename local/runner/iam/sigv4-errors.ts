@@ -1,3 +1,4 @@
+import { isS3Service } from './canonical-request';
 import { AuthenticationError } from './types';
 
 /**
@@ -7,8 +8,8 @@ import { AuthenticationError } from './types';
 export class SigV4Errors {
   private readonly s3: boolean;
 
-  constructor(private readonly service: string) {
-    this.s3 = service === 's3';
+  constructor(readonly service: string) {
+    this.s3 = isS3Service(service);
   }
 
   missingAuthentication(): AuthenticationError {
