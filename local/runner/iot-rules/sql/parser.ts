@@ -197,8 +197,12 @@ class Parser {
     }
   }
 
+  /** The next token; a symbol outside the subset is reported as soon as the parser reaches it. */
   private peek(): Token {
-    return this.tokens[this.index];
+    const token = this.tokens[this.index];
+    if (token.type === 'unsupported') throw unsupportedConstruct(token.text, token.position);
+    if (token.type === 'invalid') throw new IotSqlError(`unexpected character ${JSON.stringify(token.text)}`, undefined, token.position);
+    return token;
   }
 
   private isKeyword(token: Token, keyword: string): boolean {

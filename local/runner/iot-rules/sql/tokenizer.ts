@@ -1,10 +1,15 @@
-import { IotSqlError, unsupportedConstruct } from './errors';
+import { IotSqlError } from './errors';
 
-export type TokenType = 'word' | 'string' | 'number' | 'symbol' | 'end';
+/**
+ * `unsupported` (a symbol of the full IoT SQL outside the subset) and `invalid` (a character IoT SQL
+ * does not have) are errors the parser raises when it reaches them, so the first fault in reading
+ * order is the one reported (`SET @x` names SET, `FROM a/b` asks for a quoted filter).
+ */
+export type TokenType = 'word' | 'string' | 'number' | 'symbol' | 'unsupported' | 'invalid' | 'end';
 
 export interface Token {
   readonly type: TokenType;
-  /** The token as written (a string literal's text without quotes and escapes). */
+  /** The token as written (a string literal's text without quotes and escapes; what an unsupported symbol is). */
   readonly text: string;
   readonly position: number;
 }
@@ -24,6 +29,7 @@ const UNSUPPORTED_SYMBOLS: Readonly<Record<string, string>> = {
   '|': 'the | operator',
   '&': 'the & operator',
   '$': 'substitution templates (${...})',
+  '@': 'variables (@name)',
 };
 
 const isWordStart = (char: string): boolean => /[A-Za-z_]/.test(char);
@@ -59,10 +65,10 @@ export function tokenize(sql: string): Token[] {
       if (symbol) {
         tokens.push({ type: 'symbol', text: symbol, position: index });
         index += symbol.length;
-      } else if (UNSUPPORTED_SYMBOLS[char]) {
-        throw unsupportedConstruct(UNSUPPORTED_SYMBOLS[char], index);
       } else {
-        throw new IotSqlError(`unexpected character ${JSON.stringify(char)}`, undefined, index);
+        const description = UNSUPPORTED_SYMBOLS[char];
+        tokens.push(description ? { type: 'unsupported', text: description, position: index } : { type: 'invalid', text: char, position: index });
+        index += 1;
       }
     }
   }
