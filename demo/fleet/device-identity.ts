@@ -202,6 +202,7 @@ export async function provisionDevice(config: FleetDeviceConfig, log: (line: str
     // A freshly activated certificate may take a moment to be accepted everywhere.
     maxAttempts: 5,
     baseDelayMs: 500,
+    receive: false,
   }, connectWithSdkV2, log);
   return { certificateId: issued.certificateId, thingName, deviceConfiguration: registered.deviceConfiguration ?? {} };
 }

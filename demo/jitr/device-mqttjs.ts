@@ -47,6 +47,12 @@ function session(client: MqttClient): DeviceSession {
         if (err) reject(err); else resolve();
       });
     }),
+    subscribe: async (topicFilter, onMessage) => {
+      const granted = await client.subscribeAsync(topicFilter, { qos: 1 });
+      // MQTT 3.1.1 SUBACK return code 0x80: the broker refused the filter.
+      if (granted.some((grant) => grant.qos === 128)) throw new Error(`subscription to ${topicFilter} refused`);
+      client.on('message', (topic, payload) => onMessage(topic, payload.toString('utf8')));
+    },
     disconnect: async () => { await client.endAsync(); },
   };
 }

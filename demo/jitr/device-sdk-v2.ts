@@ -56,6 +56,13 @@ export const connectWithSdkV2: Connector = async (config) => {
     publish: async (topic, payload) => {
       await connection.publish(topic, payload, mqtt.QoS.AtLeastOnce);
     },
+    subscribe: async (topicFilter, onMessage) => {
+      const granted = await connection.subscribe(topicFilter, mqtt.QoS.AtLeastOnce, (topic, payload) => {
+        onMessage(topic, Buffer.from(payload).toString('utf8'));
+      });
+      // MQTT 3.1.1 SUBACK return code 0x80 (QoS 128): the broker refused the filter.
+      if ((granted.qos as number) === 128) throw new Error(`subscription to ${topicFilter} refused`);
+    },
     // disconnect() sends DISCONNECT and then frees the native connection itself.
     disconnect: async () => connection.disconnect(),
   };

@@ -19,12 +19,15 @@ export interface DeviceConfig {
   readonly message: string;
   readonly maxAttempts: number;
   readonly baseDelayMs: number;
+  /** Subscribe to the topic first and wait until the published message comes back (the policy's Subscribe and Receive). */
+  readonly receive: boolean;
 }
 
 export const USAGE = [
   'options: --endpoint HOST --cert FILE --key FILE --ca-chain FILE --root-ca FILE',
   '         [--port 8883] [--client-id ID (default: the certificate CN)] [--topic TOPIC (default: things/<client-id>/hello)]',
-  '         [--message TEXT] [--max-attempts 8] [--base-delay-ms 500] [--help]',
+  '         [--message TEXT] [--max-attempts 8] [--base-delay-ms 500] [--receive] [--help]',
+  '  --receive: subscribe to the topic and wait until the published message comes back',
 ].join('\n');
 
 const OPTIONS = {
@@ -39,11 +42,12 @@ const OPTIONS = {
   'message': { type: 'string' },
   'max-attempts': { type: 'string', default: '8' },
   'base-delay-ms': { type: 'string', default: '500' },
+  'receive': { type: 'boolean', default: false },
   'help': { type: 'boolean', short: 'h' },
 } as const;
 
-type StringOption = Exclude<keyof typeof OPTIONS, 'help'>;
-type Values = Partial<Record<StringOption, string>>;
+type StringOption = Exclude<keyof typeof OPTIONS, 'help' | 'receive'>;
+type Values = Partial<Record<StringOption, string>> & { receive?: boolean };
 
 /** True when the command line asks for the usage text. */
 export function wantsHelp(argv: readonly string[]): boolean {
@@ -95,6 +99,7 @@ export function parseDeviceArgs(argv: readonly string[]): DeviceConfig {
     message: values.message ?? `hello from ${clientId}`,
     maxAttempts: integerOption(values, 'max-attempts', 1, 1000),
     baseDelayMs: integerOption(values, 'base-delay-ms', 0, 3_600_000),
+    receive: values.receive === true,
   };
 }
 

@@ -6,9 +6,14 @@ import { retryWithBackoff } from './retry';
 export interface DeviceSession {
   /** Publishes at QoS 1 and resolves on PUBACK. */
   publish(topic: string, payload: string): Promise<void>;
+  /** Subscribes at QoS 1 and resolves on SUBACK; rejects when the broker refuses the filter. */
+  subscribe(topicFilter: string, onMessage: (topic: string, payload: string) => void): Promise<void>;
   /** Sends DISCONNECT and releases the connection. */
   disconnect(): Promise<void>;
 }
+
+/** How long a device waits for its own message to come back. */
+const RECEIVE_TIMEOUT_MS = 10_000;
 
 /**
  * One connection attempt: resolves with a session once the broker accepted the CONNECT,
@@ -35,11 +40,33 @@ export async function runDevice(config: DeviceConfig, connect: Connector, log: (
     log,
   });
   try {
+    const echo = config.receive ? await subscribeForEcho(session, config, log) : undefined;
     await session.publish(config.topic, config.message);
     log(`published to ${config.topic} (QoS 1, acknowledged)`);
+    if (echo) {
+      await echo.received;
+      log(`received its own message on ${config.topic}`);
+    }
   } finally {
     await session.disconnect();
     log('disconnected');
   }
   return { attempts };
+}
+
+/** Subscribes to the device's topic; `received` settles when the message comes back or the wait times out. */
+async function subscribeForEcho(
+  session: DeviceSession, config: DeviceConfig, log: (line: string) => void,
+): Promise<{ readonly received: Promise<void> }> {
+  let resolveEcho!: () => void;
+  const echo = new Promise<void>((resolve) => { resolveEcho = resolve; });
+  await session.subscribe(config.topic, (topic, payload) => {
+    if (topic === config.topic && payload === config.message) resolveEcho();
+  });
+  log(`subscribed to ${config.topic} (QoS 1, acknowledged)`);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the message did not come back on ${config.topic} within ${RECEIVE_TIMEOUT_MS} ms`)), RECEIVE_TIMEOUT_MS);
+  });
+  return { received: Promise.race([echo, timeout]).finally(() => clearTimeout(timer)) };
 }

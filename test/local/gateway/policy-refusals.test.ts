@@ -68,6 +68,7 @@ test('aws-iot-device-sdk-v2: a publish on another thing\'s topic never completes
     message: 'unused',
     maxAttempts: 1,
     baseDelayMs: 100,
+    receive: false,
   });
   await connection.publish(`things/${device.thingName}/hello`, 'allowed from sdk-v2');
   expect(await deliveredEventually(`things/${device.thingName}/hello`, 'allowed from sdk-v2')).toContain('allowed from sdk-v2');
