@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { createServerIdentity, startMqttGateway, type GatewayLog, type MqttGateway, type ServerIdentity } from './gateway';
 import { IotModel, startControlPlane } from './iot';
+import type { AccessControl } from './runner/iam/types';
 
 export interface LocalCloudOptions {
   /** Where the server CA and certificate are written. */
@@ -12,6 +13,11 @@ export interface LocalCloudOptions {
   /** AWS's default per-operation rate limits (true), or none (false). */
   readonly rateLimits?: boolean;
   readonly log?: GatewayLog;
+  /**
+   * SigV4 authentication and IAM authorization for the control plane (each Lambda calls it with
+   * its own role's credentials). None by default: any request is accepted, as before.
+   */
+  readonly accessControl?: AccessControl;
 }
 
 export interface LocalCloud {
@@ -34,7 +40,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     // DescribeEndpoint answers with the gateway's address once it is known.
     dataEndpoint: () => `localhost:${mqttPort}`,
   });
-  const controlPlane = await startControlPlane({ model, port: options.controlPlanePort ?? 0 });
+  const controlPlane = await startControlPlane({ model, port: options.controlPlanePort ?? 0, accessControl: options.accessControl });
   let mqtt: MqttGateway;
   try {
     mqtt = await startMqttGateway({

@@ -3,3 +3,5 @@ export { startControlPlane } from './server';
 export type { ControlPlane, ControlPlaneOptions } from './server';
 export { ROUTES } from './routes';
 export type { Route } from './routes';
+export { IAM_RESOURCES, resourcesToAuthorize } from './iam-resources';
+export type { ResourcesOf } from './iam-resources';

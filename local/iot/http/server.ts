@@ -1,7 +1,11 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { AccessControl, Principal } from '../../runner/iam/types';
 import { IotServiceError, type IotModel } from '../model';
+import { authenticateCaller, authorizeOperation, type Refusal } from './access-gate';
+import { resourcesToAuthorize } from './iam-resources';
 import { matchRoute, type QueryType, type Route } from './routes';
+import { ArnBuilder } from '../model/arns';
 
 export interface ControlPlaneOptions {
   readonly model: IotModel;
@@ -9,6 +13,12 @@ export interface ControlPlaneOptions {
   readonly port?: number;
   /** Default 127.0.0.1. */
   readonly host?: string;
+  /**
+   * When given, every request must carry a valid SigV4 signature (signing name `iot`) and every
+   * operation is authorized as `iot:<Operation>` on its resources before the model runs. Without
+   * it, any request is accepted, signed or not.
+   */
+  readonly accessControl?: AccessControl;
 }
 
 export interface ControlPlane {
@@ -25,12 +35,14 @@ const MAX_BODY_BYTES = 1024 * 1024;
  * operations routed by method and path, input members bound from path labels, query parameters,
  * headers and the JSON body, output as JSON with timestamps in epoch seconds. Errors carry the
  * modeled status, `x-amzn-errortype: <Name>` and `{"message": ...}`, so the SDK raises the typed
- * exception. Requests are not authenticated (any Authorization header is accepted).
+ * exception. Requests are authenticated and authorized only when `accessControl` is given;
+ * otherwise any Authorization header is accepted.
  */
 export async function startControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
-  const { model } = options;
+  const { model, accessControl } = options;
+  const arns = new ArnBuilder(model.region, model.accountId);
   const server = createServer((request, response) => {
-    handle(model, request, response).catch(error => {
+    handle({ model, accessControl, arns }, request, response).catch(error => {
       // handle() answers every request itself; this only guards against a failure while answering.
       if (!response.headersSent) sendError(response, 500, 'InternalFailureException', (error as Error).message);
       else response.destroy();
@@ -57,7 +69,13 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   };
 }
 
-async function handle(model: IotModel, request: IncomingMessage, response: ServerResponse): Promise<void> {
+interface Handler {
+  readonly model: IotModel;
+  readonly accessControl?: AccessControl;
+  readonly arns: ArnBuilder;
+}
+
+async function handle({ model, accessControl, arns }: Handler, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://localhost');
   const segments = url.pathname.split('/').slice(1);
   const match = matchRoute(request.method ?? 'GET', segments);
@@ -67,6 +85,16 @@ async function handle(model: IotModel, request: IncomingMessage, response: Serve
   } catch (error) {
     sendError(response, 413, 'RequestEntityTooLargeException', (error as Error).message);
     return;
+  }
+  // Authentication comes before routing, as on AWS: an unsigned request learns nothing about the API.
+  let principal: Principal | undefined;
+  if (accessControl !== undefined) {
+    const caller = authenticateCaller(accessControl, request, body);
+    if ('refusal' in caller) {
+      sendRefusal(response, caller.refusal);
+      return;
+    }
+    principal = caller.principal;
   }
   if (match === undefined) {
     sendError(response, 404, 'UnknownOperationException', `No AWS IoT operation at ${request.method} ${url.pathname}`);
@@ -78,6 +106,14 @@ async function handle(model: IotModel, request: IncomingMessage, response: Serve
   }
   try {
     const input = bindInput(match.route, match.labels, url.searchParams, request, body);
+    if (accessControl !== undefined && principal !== undefined) {
+      // Before the model runs, so a denied call changes nothing (not even a rate-limit token).
+      const refusal = authorizeOperation(accessControl, principal, match.route.operation, resourcesToAuthorize(match.route.operation, input, arns));
+      if (refusal !== undefined) {
+        sendRefusal(response, refusal);
+        return;
+      }
+    }
     const output = await match.route.invoke(model, input);
     sendJson(response, 200, toWire(output ?? {}));
   } catch (error) {
@@ -170,6 +206,10 @@ function sendJson(response: ServerResponse, status: number, payload: unknown, he
     ...headers,
   });
   response.end(text);
+}
+
+function sendRefusal(response: ServerResponse, refusal: Refusal): void {
+  sendError(response, refusal.status, refusal.errorType, refusal.message);
 }
 
 function sendError(response: ServerResponse, status: number, name: string, message: string, details: Readonly<Record<string, string>> = {}): void {
