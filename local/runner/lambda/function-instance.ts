@@ -75,6 +75,7 @@ export class FunctionInstance {
   private uncaughtError?: FunctionErrorPayload;
   private dead = false;
   private busy = false;
+  private initLinesDelivered = false;
 
   constructor(private readonly options: FunctionInstanceOptions) {
     const workerData: WorkerStartData = {
@@ -108,7 +109,9 @@ export class FunctionInstance {
     this.busy = true;
     try {
       const init = await this.initialized;
-      const initLines = init.lines;
+      // The init phase's output belongs to the first invocation only.
+      const initLines = this.initLinesDelivered ? [] : init.lines;
+      this.initLinesDelivered = true;
       if (init.kind !== 'done' || init.message.error) {
         this.kill();
         const error = init.kind === 'done' ? init.message.error! : init.kind === 'died' ? init.error : initTimeoutError();

@@ -1,0 +1,10 @@
+export * from './types';
+export { LocalFunctions } from './local-functions';
+export type { LocalFunctionsOptions } from './local-functions';
+export { writeInlineCode } from './inline-code';
+export { startLambdaApi } from './lambda-api';
+export type { LambdaApi, LambdaApiOptions } from './lambda-api';
+export { endpointVariableFor, functionEnvironment } from './function-environment';
+export type { EnvironmentSettings } from './function-environment';
+export { parseFunctionReference } from './function-lookup';
+export type { FunctionReference } from './function-lookup';
