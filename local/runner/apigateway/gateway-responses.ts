@@ -2,9 +2,9 @@
  * Turns a GatewayError into the HTTP answer, applying the API's AWS::ApiGateway::GatewayResponse for its
  * type (or DEFAULT_4XX / DEFAULT_5XX) as API Gateway does: status code, header mappings and body template.
  */
-import type { GatewayResponseDefinition, RestApiDefinition } from './rest-api-definition';
 import type { GatewayError } from './gateway-error';
 import { headerValue, multiValueQuery, ReceivedRequest } from './http-request';
+import type { GatewayResponseDefinition, RestApiDefinition } from './rest-api-definition';
 import { renderTemplate, TemplateContext } from './template-context';
 
 export interface HttpAnswer {

@@ -285,8 +285,9 @@ function apiLevelUnsupported(api: ResolvedResource, name: string, stages: readon
   }
   const endpointTypes = stringList(recordOf(api.properties.EndpointConfiguration).Types);
   if (endpointTypes.includes('PRIVATE')) sentences.push(`${name}: a PRIVATE endpoint is served on localhost like a regional one`);
-  const throttled = stages.some((stage) => Array.isArray(stage.properties.MethodSettings)
-    && stage.properties.MethodSettings.some((setting) => recordOf(setting).ThrottlingRateLimit !== undefined || recordOf(setting).ThrottlingBurstLimit !== undefined));
+  const isThrottling = (setting: unknown) =>
+    recordOf(setting).ThrottlingRateLimit !== undefined || recordOf(setting).ThrottlingBurstLimit !== undefined;
+  const throttled = stages.some((stage) => Array.isArray(stage.properties.MethodSettings) && stage.properties.MethodSettings.some(isThrottling));
   if (throttled) sentences.push(`${name}: stage throttling limits are not enforced locally`);
   return sentences;
 }
