@@ -22,8 +22,8 @@ export class RequestValidation {
   private readonly compiled = new Map<string, ValidateFunction>();
 
   constructor(private readonly api: RestApiDefinition, private readonly log: (line: string) => void) {
-    // strict off: API Gateway accepts schemas with keywords Ajv's strict mode rejects (e.g. unknown formats).
-    this.ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
+    // verbose: errors carry the offending value, which the error string quotes. strict off: API Gateway accepts schemas with keywords Ajv's strict mode rejects (e.g. unknown formats).
+    this.ajv = new Ajv({ allErrors: true, verbose: true, strict: false, validateFormats: false });
     for (const model of api.models) {
       if (typeof model.schema !== 'object' || model.schema === null) continue;
       try {

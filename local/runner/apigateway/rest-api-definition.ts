@@ -225,7 +225,7 @@ function unsupportedMethodReason(method: RestApiMethod, authorizers: readonly Re
   }
   if (method.apiKeyRequired) return `${label} requires an API key; API keys and usage plans are not checked locally`;
   if (method.integration.type !== 'AWS_PROXY') {
-    return `${label} has a ${method.integration.type} integration; only Lambda proxy (AWS_PROXY) integrations run locally`;
+    return `${label} has an integration of type ${method.integration.type}; only Lambda proxy (AWS_PROXY) integrations run locally`;
   }
   if (!method.integration.functionArn) {
     return `${label} has an AWS_PROXY integration whose Uri is not a Lambda function (${method.integration.uri ?? 'no Uri'})`;
