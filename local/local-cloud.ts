@@ -10,8 +10,8 @@ export interface LocalCloudOptions {
   readonly mqttPort?: number;
   readonly accountId?: string;
   readonly region?: string;
-  /** AWS's default per-operation rate limits (true), or none (false). */
-  readonly rateLimits?: boolean;
+  /** AWS's default per-operation rate limits (true), none (false), or TPS per operation replacing the defaults. */
+  readonly rateLimits?: boolean | Partial<Record<string, number>>;
   readonly log?: GatewayLog;
   /**
    * SigV4 authentication and IAM authorization for the control plane (each Lambda calls it with

@@ -24,7 +24,7 @@ import { LocalKms, startKmsApi } from './kms';
 import { LocalFunctions, startLambdaApi } from './lambda';
 import type { LocalFunctionDefinition, LocalFunctionInvoker } from './lambda/types';
 import { startS3Api, LocalS3 } from './s3';
-import { LocalQueues, type SqsEventSourcePoller } from './sqs';
+import { LocalQueues, type Clock, type SqsEventSourcePoller } from './sqs';
 import type { ResolvedResource } from './types';
 
 export interface StackRunnerOptions {
@@ -36,6 +36,8 @@ export interface StackRunnerOptions {
   readonly region?: string;
   /** AWS's default control-plane rate limits (true, the default), none, or TPS per operation. */
   readonly rateLimits?: boolean | Partial<Record<string, number>>;
+  /** The queues' and event-source mappings' clock (a ManualClock lets a test step through visibility timeouts). */
+  readonly clock?: Clock;
   /** Where `@aws-sdk/*` resolves for the functions (Lambda's runtime provides it). Default: this project's node_modules. */
   readonly sdkModulesDirectory?: string;
   /** Structured decisions of the gateway and the topic rules. */
@@ -68,6 +70,11 @@ export interface RunningStacks {
   resourcesOfType(type: string): ResolvedResource[];
   /** The invoke URL (`http://127.0.0.1:<port>/<stage>/`) of a REST API by its logical id. */
   restApiUrl(stackName: string, logicalId: string): string;
+  /**
+   * The local address of an AWS URL the stack outputs: `https://<api id>.execute-api.<region>.<suffix>/<stage>/<path>`
+   * becomes `http://127.0.0.1:<port>/<stage>/<path>`. Throws for a URL the runner does not serve.
+   */
+  localUrl(awsUrl: string): string;
   /** Resolves when no rule action and no event-source invocation is in flight and the mapped queues are empty. */
   settled(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -90,6 +97,7 @@ export async function startStackRunner(options: StackRunnerOptions): Promise<Run
     for (const close of closers.reverse()) await close().catch(() => undefined);
   };
 
+  const log = options.log ?? (() => undefined);
   try {
     const iam = new LocalIam({ accountId, region });
     notRun.push(...loadIamFromTemplate(iam, allResources));
@@ -123,9 +131,9 @@ export async function startStackRunner(options: StackRunnerOptions): Promise<Run
     const definitions: LocalFunctionDefinition[] = stacks.flatMap((stack) => functionsFromTemplate(stack, iam));
     for (const definition of definitions) functions.add(definition);
 
-    const queues = new LocalQueues();
+    const queues = new LocalQueues(options.clock);
     notRun.push(...createQueues(queues, allResources));
-    const pollers = createEventSourceMappings(allResources, queues, functions, iam, accountId);
+    const pollers = createEventSourceMappings(allResources, queues, functions, iam, accountId, options.clock);
 
     await createIotRegistryResources(cloud.model, allResources);
 
@@ -136,11 +144,15 @@ export async function startStackRunner(options: StackRunnerOptions): Promise<Run
     closers.push(async () => detachRules());
 
     const apiUrls = new Map<string, string>();
+    const apiPorts = new Map<string, number>();
     for (const api of restApisFromResources(allResources)) {
       notRun.push(...api.unsupported);
-      const server = await startRestApi({ api, functions, accessControl: iam, region, accountId });
+      const server = await startRestApi({
+        api, functions, accessControl: iam, region, accountId, log: (line) => log({ event: 'apigateway', api: api.logicalId, line }),
+      });
       closers.push(() => server.close());
       apiUrls.set(`${api.stackName}/${api.logicalId}`, server.url);
+      apiPorts.set(api.id, server.port);
     }
 
     for (const poller of pollers) {
@@ -163,6 +175,12 @@ export async function startStackRunner(options: StackRunnerOptions): Promise<Run
         const url = apiUrls.get(`${stackName}/${logicalId}`);
         if (!url) throw new Error(`no REST API ${logicalId} in stack ${stackName}`);
         return url;
+      },
+      localUrl: (awsUrl) => {
+        const match = /^https:\/\/([a-z0-9]+)\.execute-api\.[^/]+(\/.*)?$/.exec(awsUrl);
+        const port = match ? apiPorts.get(match[1]) : undefined;
+        if (!match || port === undefined) throw new Error(`${awsUrl} is not the URL of a REST API the runner serves`);
+        return `http://127.0.0.1:${port}${match[2] ?? '/'}`;
       },
       settled: async (timeoutMs = 30_000) => {
         await rules.idle();

@@ -74,6 +74,11 @@ export class IotControlPlane {
   protected readonly issuer: AmazonIssuer;
   protected readonly clock: () => number;
   private readonly limiter: RateLimiter;
+
+  /** Calls refused with ThrottlingException so far, per operation (for load tests and benchmarks). */
+  throttledCalls(): Readonly<Record<string, number>> {
+    return this.limiter.throttledCalls();
+  }
   private readonly endpoint: () => string;
   private readonly registrationCode: string;
 

@@ -70,6 +70,7 @@ const FALLBACK_RATE = 10;
 export class RateLimiter {
   private readonly rates: Readonly<Record<string, number>>;
   private readonly buckets = new Map<string, { tokens: number; updatedAt: number }>();
+  private readonly refusals = new Map<string, number>();
   /** False when the model runs without rate limits. */
   readonly enabled: boolean;
 
@@ -95,6 +96,11 @@ export class RateLimiter {
     }
   }
 
+  /** How many calls of each operation were refused with ThrottlingException so far. */
+  throttledCalls(): Readonly<Record<string, number>> {
+    return Object.fromEntries(this.refusals);
+  }
+
   /** The TPS limit of an operation, or undefined when limits are off. */
   rateOf(operation: string): number | undefined {
     return this.enabled ? this.rates[operation] ?? FALLBACK_RATE : undefined;
@@ -110,6 +116,7 @@ export class RateLimiter {
     bucket.updatedAt = now;
     this.buckets.set(operation, bucket);
     if (bucket.tokens < 1) {
+      this.refusals.set(operation, (this.refusals.get(operation) ?? 0) + 1);
       throw iotError('ThrottlingException', 'Rate exceeded');
     }
     bucket.tokens -= 1;

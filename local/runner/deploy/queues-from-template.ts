@@ -4,7 +4,7 @@
  */
 import type { LocalIam } from '../iam';
 import type { LocalFunctionInvoker } from '../lambda/types';
-import { LocalQueues, SqsEventSourcePoller } from '../sqs';
+import { Clock, LocalQueues, SqsEventSourcePoller, systemClock } from '../sqs';
 import type { ResolvedResource } from '../types';
 
 /** Creates the queues; answers sentences for what is not modelled (FIFO, KMS-encrypted bodies are stored as is). */
@@ -40,6 +40,7 @@ export function createEventSourceMappings(
   functions: LocalFunctionInvoker,
   iam: LocalIam,
   accountId: string,
+  clock: Clock = systemClock,
 ): SqsEventSourcePoller[] {
   const pollers: SqsEventSourcePoller[] = [];
   for (const mapping of resources.filter((resource) => resource.type === 'AWS::Lambda::EventSourceMapping')) {
@@ -68,7 +69,7 @@ export function createEventSourceMappings(
         if (result.functionError) throw new Error(`${fn.functionName}: ${result.error?.errorType}: ${result.error?.errorMessage}`);
         return result.payload;
       },
-    }));
+    }, clock));
   }
   return pollers;
 }
