@@ -82,11 +82,11 @@ describe('evaluateIotSql: WHERE', () => {
     ['temperature >= 51 OR on = true', true],
     ['NOT temperature > 60', true],
     ['NOT (temperature > 40 AND color = \'red\')', false],
-    ["reading > 40", true], // a string that reads as a decimal compares numerically
-    ["color > 1", false], // a string that does not is Undefined
+    ['reading > 40', true], // a string that reads as a decimal compares numerically
+    ['color > 1', false], // a string that does not is Undefined
     ["temperature = '50'", false], // = across types is Undefined
     ['state.reported.level = 3', true],
-    ["state.reported = state.reported", true],
+    ['state.reported = state.reported', true],
     ['list = list', true],
     ['on', true],
     ['flag AND on', true], // 'true' strings are booleans to AND
