@@ -1,11 +1,11 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AccessControl, AuthenticationError, Principal } from '../iam/types';
 import { LambdaApiError, send, sendError } from './api-responses';
 import { functionArnFor, parseFunctionReference } from './function-lookup';
 import { readBody } from './request-body';
 import { signingRegion } from './signing-region';
 import { LambdaServiceError, LocalFunctionDefinition, LocalFunctionInvoker } from './types';
+import { AccessControl, AuthenticationError, Principal } from '../iam/types';
 
 export interface LambdaApiOptions {
   readonly functions: LocalFunctionInvoker;

@@ -3,8 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConcurrencyLimit } from './concurrency-limit';
-import { FunctionInstance } from './function-instance';
 import { DEFAULT_MEMORY_SIZE_MB, DEFAULT_TIMEOUT_SECONDS, functionEnvironment, logGroupNameFor } from './function-environment';
+import { FunctionInstance } from './function-instance';
 import { functionArnFor, parseFunctionReference, referenceMatches } from './function-lookup';
 import { InstancePool } from './instance-pool';
 import { InvokeResult, LambdaServiceError, LocalFunctionDefinition, LocalFunctionInvoker } from './types';
@@ -14,7 +14,7 @@ export interface LocalFunctionsOptions {
   readonly accountId: string;
   /** Local endpoints by service key, e.g. { IOT: 'http://127.0.0.1:1234' }, given to functions as AWS_ENDPOINT_URL_<KEY>. */
   readonly serviceEndpoints: Readonly<Record<string, string>>;
-  /** A node_modules directory where @aws-sdk/* and @smithy/* resolve (Lambda's runtime provides the SDK; our bundles keep it external). */
+  /** A node_modules directory where the AWS SDK v3 packages (@aws-sdk, @smithy) resolve: Lambda's runtime provides the SDK; our bundles keep it external. */
   readonly sdkModulesDirectory: string;
   /** Every line a function writes, as it writes it. */
   readonly onLog?: (functionName: string, line: string) => void;

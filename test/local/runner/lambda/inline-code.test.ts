@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LocalFunctions, writeInlineCode } from '../../../../local/runner/lambda';
 import { ACCOUNT_ID, definition, REGION, SDK_MODULES, temporaryDirectory } from './support';
+import { LocalFunctions, writeInlineCode } from '../../../../local/runner/lambda';
 
 describe('writeInlineCode', () => {
   let root: string;
@@ -19,7 +19,7 @@ describe('writeInlineCode', () => {
   });
 
   test('the written code runs as index.handler', async () => {
-    const directory = writeInlineCode("exports.handler = async (event) => ({ inline: event.x, region: process.env.AWS_REGION });", path.join(root, 'runs'));
+    const directory = writeInlineCode('exports.handler = async (event) => ({ inline: event.x, region: process.env.AWS_REGION });', path.join(root, 'runs'));
     const functions = new LocalFunctions({ region: REGION, accountId: ACCOUNT_ID, serviceEndpoints: {}, sdkModulesDirectory: SDK_MODULES });
     try {
       functions.add(definition('inline', directory));

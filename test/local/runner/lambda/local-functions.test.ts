@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { LambdaServiceError, LocalFunctions } from '../../../../local/runner/lambda';
 import { ACCOUNT_ID, definition, functionArn, REGION, SDK_MODULES, temporaryDirectory, writeFiles } from './support';
+import { LambdaServiceError, LocalFunctions } from '../../../../local/runner/lambda';
 
 const SERVICE_ENDPOINTS = { IOT: 'http://127.0.0.1:1', S3: 'http://127.0.0.1:2' };
 
@@ -143,7 +143,7 @@ describe('the AWS SDK as the Lambda runtime provides it', () => {
       expect(result.payload).toEqual({ things: [{ thingName: 'thing-1' }] });
       expect(received).toHaveLength(1);
       expect(received[0].url).toMatch(/^\/things/);
-      expect(received[0].authorization).toContain(`Credential=AKIDSDKUSER/`);
+      expect(received[0].authorization).toContain('Credential=AKIDSDKUSER/');
       expect(received[0].authorization).toContain(`/${REGION}/iot/aws4_request`);
     } finally {
       await new Promise((resolve) => server.close(resolve));
@@ -210,7 +210,7 @@ describe('results', () => {
   test('the handler\'s value comes back JSON round-tripped, and undefined as null', async () => {
     const { functions } = localFunctions();
     functions.add(definition('values', code('values', {
-      'index.js': `exports.handler = async (event) => event.nothing ? undefined : { at: new Date(0), skip: undefined, echo: event };`,
+      'index.js': 'exports.handler = async (event) => event.nothing ? undefined : { at: new Date(0), skip: undefined, echo: event };',
     })));
     expect(await functions.invoke('values', { a: [1, 'b'] })).toEqual({
       payload: { at: '1970-01-01T00:00:00.000Z', echo: { a: [1, 'b'] } },
@@ -260,7 +260,7 @@ describe('results', () => {
   test('a thrown error is an Unhandled function error with Lambda\'s error object', async () => {
     const { functions } = localFunctions();
     functions.add(definition('throws', code('throws', {
-      'index.js': `exports.handler = async () => { throw new TypeError('bad input'); };`,
+      'index.js': 'exports.handler = async () => { throw new TypeError(\'bad input\'); };',
     })));
 
     const result = await functions.invoke('throws', {});
@@ -334,6 +334,20 @@ describe('results', () => {
     expect(crashed.functionError).toBe('Unhandled');
     expect(crashed.error).toMatchObject({ errorType: 'RangeError', errorMessage: 'from a timer' });
     expect((await functions.invoke('timer-throws', {})).payload).toBe('fine');
+  });
+
+  test('a rejected promise nobody awaits is Runtime.UnhandledPromiseRejection', async () => {
+    const { functions } = localFunctions();
+    functions.add(definition('unawaited', code('unawaited', {
+      'index.js': `exports.handler = async () => {
+        Promise.reject(new Error('nobody waits'));
+        await new Promise(() => undefined);
+      };`,
+    })));
+    expect((await functions.invoke('unawaited', {})).error).toMatchObject({
+      errorType: 'Runtime.UnhandledPromiseRejection',
+      errorMessage: 'Error: nobody waits',
+    });
   });
 
   test.each([

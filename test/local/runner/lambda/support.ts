@@ -5,7 +5,7 @@ import { LocalFunctionDefinition } from '../../../../local/runner/lambda';
 
 export const REGION = 'eu-west-1';
 export const ACCOUNT_ID = '123456789012';
-/** The repository's node_modules: where the installed @aws-sdk/* packages resolve. */
+/** The repository's node_modules, where the installed AWS SDK v3 packages resolve. */
 export const SDK_MODULES = path.resolve(__dirname, '../../../../node_modules');
 
 /** A fresh temporary directory (tests remove it in afterAll). */
