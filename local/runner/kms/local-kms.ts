@@ -170,7 +170,7 @@ export class LocalKms {
   }
 
   private authorize(principal: Principal, action: string, key: StoredKey, options: KmsCallOptions): void {
-    const context: Record<string, string> = {};
+    const context: Record<string, string> = { 'kms:CallerAccount': principal.accountId };
     if (options.viaService) context['kms:ViaService'] = options.viaService;
     for (const [name, value] of Object.entries(options.encryptionContext ?? {})) context[`kms:EncryptionContext:${name}`] = value;
     const decision = this.accessControl.authorize({ principal, action, resource: key.metadata.arn, resourcePolicy: key.keyPolicy, context });

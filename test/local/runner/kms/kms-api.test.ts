@@ -133,7 +133,7 @@ describe('LocalKms in process', () => {
     expect(created).toEqual({ keyId: '1111-2222', arn });
     const principal = { arn: admin.arn, accountId: '123456789012' };
     const dataKey = kms.generateDataKey(principal, arn, { encryptionContext: { 'aws:s3:arn': 'arn:aws:s3:::b' }, viaService: 's3.eu-west-1.amazonaws.com' });
-    expect(accessControl.requests[0].context).toEqual({ 'kms:ViaService': 's3.eu-west-1.amazonaws.com', 'kms:EncryptionContext:aws:s3:arn': 'arn:aws:s3:::b' });
+    expect(accessControl.requests[0].context).toEqual({ 'kms:CallerAccount': '123456789012', 'kms:ViaService': 's3.eu-west-1.amazonaws.com', 'kms:EncryptionContext:aws:s3:arn': 'arn:aws:s3:::b' });
     expect(kms.decrypt(principal, dataKey.ciphertextBlob, { encryptionContext: { 'aws:s3:arn': 'arn:aws:s3:::b' } }).plaintext.equals(dataKey.plaintext)).toBe(true);
   });
 });
