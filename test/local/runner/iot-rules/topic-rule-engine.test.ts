@@ -167,7 +167,11 @@ describe('TopicRuleEngine: Sqs actions', () => {
     const { queues, target, accessControl } = setUp(allowSend('target'));
     const policy = { Statement: [{ Effect: 'Deny' as const, Principal: '*' as const, Action: 'sqs:SendMessage' }] };
     const engine = new TopicRuleEngine({
-      accountId: ACCOUNT, region: REGION, queues, functions: new FakeFunctions(), accessControl,
+      accountId: ACCOUNT,
+      region: REGION,
+      queues,
+      functions: new FakeFunctions(),
+      accessControl,
       queuePolicy: (arn) => (arn === target.arn ? policy : undefined),
     });
     engine.addRule(topicRule('policy', { Sql: "SELECT * FROM 'a'", Actions: [sendTo(target.url)] }));
@@ -289,6 +293,26 @@ describe('TopicRuleEngine: what it will not run', () => {
     expect(engine.unsupported()).toEqual([expect.stringMatching(sentence)]);
     await engine.handle({ topic: 'a', payload: Buffer.from('{"name":"x"}') });
     expect(drain(target)).toEqual([]);
+  });
+
+  test('an action missing its settings is reported; a rule without a SQL version (2015-10-08) still loads', () => {
+    const { engine } = setUp();
+    const added = engine.addRule(topicRule('partial', {
+      Sql: "SELECT * FROM 'a'", AwsIotSqlVersion: undefined, Actions: [{ Sqs: { QueueUrl: 'u' } }, { Lambda: {} }],
+    }));
+    expect(added.loaded).toBe(true);
+    expect(added.unsupported).toEqual([
+      'Topic rule partial (RulesTest/partialRule): the Sqs action lacks a QueueUrl or RoleArn, so that action will not run',
+      'Topic rule partial (RulesTest/partialRule): the Lambda action lacks a FunctionArn, so that action will not run',
+    ]);
+  });
+
+  test('a message the SELECT cannot shape is logged, not acted on', async () => {
+    const { target, engine, log } = setUp(allowSend('target'));
+    engine.addRule(topicRule('merge', { Sql: "SELECT *, topic() AS t FROM 'a'", Actions: [sendTo(target.url)] }));
+    await engine.handle({ topic: 'a', payload: Buffer.from('not json') });
+    expect(drain(target)).toEqual([]);
+    expect(log).toContainEqual({ event: 'rule-sql-failed', rule: 'merge', topic: 'a', reason: 'SELECT * with other items needs a payload that is a JSON object' });
   });
 
   test('SQL version beta is not modelled', () => {
