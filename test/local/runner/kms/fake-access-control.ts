@@ -66,6 +66,8 @@ function parseQuery(search: string): Record<string, string | string[]> {
 
 export class FakeAccessControl implements AccessControl {
   readonly requests: AccessRequest[] = [];
+  /** Every request that passed authentication, to check what actually went over the wire. */
+  readonly authenticated: SignedHttpRequest[] = [];
   private readonly users = new Map<string, FakeUser>();
 
   constructor(users: readonly FakeUser[], public rules: Rule[] = []) {
@@ -99,6 +101,7 @@ export class FakeAccessControl implements AccessControl {
       throw new AuthenticationError(service === 's3' ? 'SignatureDoesNotMatch' : 'InvalidSignatureException',
         'The request signature we calculated does not match the signature you provided.');
     }
+    this.authenticated.push(request);
     return { arn: known.arn, accountId: ACCOUNT_ID };
   }
 

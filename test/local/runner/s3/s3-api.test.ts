@@ -84,6 +84,8 @@ describe('local S3 API with the real S3 client', () => {
     const error = await h.client(readerWithoutKms).send(new GetObjectCommand({ Bucket: BUCKET, Key: 'secret.txt' })).catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
     expect((error as Error).message).toMatch(/kms:Decrypt/);
+    const head = await h.client(readerWithoutKms).send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'secret.txt' }));
+    expect(head).toMatchObject({ ContentLength: 10, ServerSideEncryption: 'aws:kms', SSEKMSKeyId: keyArn });
     h.accessControl.rules.push({ effect: 'Allow', principal: readerWithoutKms.arn, action: 's3:GetObject', resource: `${BUCKET_ARN}/*` });
     h.accessControl.rules.push({ effect: 'Allow', principal: readerWithoutKms.arn, action: 'kms:Decrypt', resource: keyArn });
     expect((await read('secret.txt', readerWithoutKms)).toString()).toBe('top secret');
@@ -246,6 +248,9 @@ describe('local S3 API with the real S3 client', () => {
     const body = Readable.from([Buffer.from('hello '), Buffer.from('chunked '), Buffer.from('world')]);
     const written = await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'streamed', Body: body, ContentLength: 19 }));
     expect(written.ChecksumCRC32).toBeDefined();
+    expect(h.accessControl.authenticated.at(-1)!.headers).toMatchObject({
+      'content-encoding': 'aws-chunked', 'x-amz-content-sha256': 'STREAMING-UNSIGNED-PAYLOAD-TRAILER', 'x-amz-trailer': 'x-amz-checksum-crc32',
+    });
     const object = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'streamed', ChecksumMode: 'ENABLED' }));
     expect(object.ChecksumCRC32).toBe(written.ChecksumCRC32);
     expect(await object.Body!.transformToString()).toBe('hello chunked world');
