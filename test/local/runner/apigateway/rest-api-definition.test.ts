@@ -1,6 +1,6 @@
+import { API_ID, CA_REGISTER_SCHEMA, fnArn, fixtureResources, ROOT_ID } from './support';
 import { restApisFromResources } from '../../../../local/runner/apigateway';
 import { ResolvedResource } from '../../../../local/runner/types';
-import { API_ID, CA_REGISTER_SCHEMA, fnArn, fixtureResources, ROOT_ID } from './support';
 
 describe('restApisFromResources', () => {
   const [api] = restApisFromResources(fixtureResources());
@@ -19,7 +19,11 @@ describe('restApisFromResources', () => {
 
   test('a resource whose parent is unknown is left out', () => {
     const orphan: ResolvedResource = {
-      stackName: 'TestStack', logicalId: 'Orphan', type: 'AWS::ApiGateway::Resource', physicalId: 'res-orphan', attributes: {},
+      stackName: 'TestStack',
+      logicalId: 'Orphan',
+      type: 'AWS::ApiGateway::Resource',
+      physicalId: 'res-orphan',
+      attributes: {},
       properties: { RestApiId: API_ID, ParentId: 'nope', PathPart: 'x' },
     };
     const [withOrphan] = restApisFromResources(fixtureResources({ extra: [orphan] }));

@@ -1,6 +1,6 @@
+import { fixtureResources, startFixture, StartedFixture } from './support';
 import { restApisFromResources } from '../../../../local/runner/apigateway';
 import { matchRoute } from '../../../../local/runner/apigateway/router';
-import { fixtureResources, startFixture, StartedFixture } from './support';
 
 describe('matchRoute', () => {
   const [api] = restApisFromResources(fixtureResources());

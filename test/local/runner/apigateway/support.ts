@@ -17,7 +17,9 @@ export const ROOT_ID = 'root0001';
 export const fnArn = (name: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}`;
 const invocationUri = (name: string) => `arn:aws:apigateway:${REGION}:lambda:path/2015-03-31/functions/${fnArn(name)}/invocations`;
 
-function resource(type: string, logicalId: string, physicalId: string, properties: Record<string, unknown>, attributes: Record<string, string> = {}): ResolvedResource {
+function resource(
+  type: string, logicalId: string, physicalId: string, properties: Record<string, unknown>, attributes: Record<string, string> = {},
+): ResolvedResource {
   return { stackName: 'TestStack', logicalId, type, physicalId, attributes, properties };
 }
 
@@ -127,7 +129,10 @@ export function fixtureResources(options: FixtureOptions = {}): ResolvedResource
     }),
     resource('AWS::ApiGateway::Deployment', 'Deployment', 'dep-1', { RestApiId: API_ID }),
     resource('AWS::ApiGateway::Stage', 'StageProd', 'prod', {
-      RestApiId: API_ID, DeploymentId: 'dep-1', StageName: 'prod', Variables: { color: 'blue' },
+      RestApiId: API_ID,
+      DeploymentId: 'dep-1',
+      StageName: 'prod',
+      Variables: { color: 'blue' },
       MethodSettings: [{ HttpMethod: '*', ResourcePath: '/*', ThrottlingBurstLimit: 20, ThrottlingRateLimit: 10 }],
     }),
     ...(options.extra ?? []),
@@ -155,7 +160,8 @@ export class FakeFunctions implements LocalFunctionInvoker {
   readonly events: { readonly functionArn: string; readonly event: any }[] = [];
   private readonly handlers = new Map<string, { definition: LocalFunctionDefinition; handler: Handler }>();
 
-  add(name: string, handler: Handler, resourcePolicy: PolicyDocument | undefined = apiGatewayMayInvoke(fnArn(name))): this {
+  /** `resourcePolicy: null` leaves the function without one. */
+  add(name: string, handler: Handler, resourcePolicy: PolicyDocument | null = apiGatewayMayInvoke(fnArn(name))): this {
     const definition: LocalFunctionDefinition = {
       logicalId: name,
       functionName: name,
@@ -272,7 +278,13 @@ export async function startFixture(options: FixtureOptions & { readonly integrat
   const clock = { now: 1_700_000_000_000 };
   const [api] = restApisFromResources(fixtureResources(options));
   const server = await startRestApi({
-    api, functions, accessControl: access, region: REGION, accountId: ACCOUNT, log: (line) => logs.push(line), now: () => clock.now,
+    api,
+    functions,
+    accessControl: access,
+    region: REGION,
+    accountId: ACCOUNT,
+    log: (line) => logs.push(line),
+    now: () => clock.now,
     ...(options.integrationTimeoutMs ? { integrationTimeoutMs: options.integrationTimeoutMs } : {}),
   });
   return { url: server.url, functions, access, logs, clock, close: () => server.close() };
