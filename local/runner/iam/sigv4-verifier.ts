@@ -1,8 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import { CanonicalRequestBuilder, isS3Service, type ReceivedRequestParts } from './canonical-request';
+import { hmacSha256, sha256Hex } from './node-sha256';
 import { claimFromAuthorizationHeader, claimFromQuery, headerValue, type SignatureClaim } from './signature-claim';
 import { SigV4Errors } from './sigv4-errors';
-import { hmacSha256, sha256Hex } from './node-sha256';
 import type { LocalCredentials, Principal, SignedHttpRequest } from './types';
 
 /** How far a signing time may be from the server's clock, as in AWS. */
@@ -36,10 +36,12 @@ export class SigV4Verifier {
     const claim = this.readClaim(request, query, errors);
     const presigned = claim.expiresInSeconds !== undefined;
 
+    const signedAt = parseLongDate(claim.longDate);
+    if (signedAt === undefined) throw errors.malformed(`X-Amz-Date must be in the ISO 8601 basic format YYYYMMDD'T'HHMMSS'Z', not '${claim.longDate}'.`);
     if (claim.region !== this.options.region) throw errors.wrongRegion(claim.region, this.options.region);
     if (claim.service !== service) throw errors.wrongService(claim.service);
     if (claim.scopeDate !== claim.longDate.slice(0, 8)) throw errors.scopeDateMismatch(claim.scopeDate, claim.longDate);
-    this.checkClock(claim, errors);
+    this.checkClock(claim, signedAt, errors);
 
     const known = this.options.lookup(claim.accessKeyId);
     if (!known) throw errors.unknownAccessKey();
@@ -73,9 +75,7 @@ export class SigV4Verifier {
     throw errors.missingAuthentication();
   }
 
-  private checkClock(claim: SignatureClaim, errors: SigV4Errors): void {
-    const signedAt = parseLongDate(claim.longDate);
-    if (signedAt === undefined) throw errors.malformed(`X-Amz-Date must be in the ISO 8601 basic format YYYYMMDD'T'HHMMSS'Z', not '${claim.longDate}'.`);
+  private checkClock(claim: SignatureClaim, signedAt: Date, errors: SigV4Errors): void {
     const now = (this.options.now ?? (() => new Date()))();
     const nowText = toLongDate(now);
     if (signedAt.getTime() > now.getTime() + MAX_CLOCK_SKEW_MS) {
@@ -92,7 +92,9 @@ export class SigV4Verifier {
     }
   }
 
-  private signatureFor(parts: ReceivedRequestParts, payloadHash: string, claim: SignatureClaim, credentials: LocalCredentials, service: string): string {
+  private signatureFor(
+    parts: ReceivedRequestParts, payloadHash: string, claim: SignatureClaim, credentials: LocalCredentials, service: string,
+  ): string {
     let builder = this.builders.get(service);
     if (!builder) {
       builder = new CanonicalRequestBuilder(service);

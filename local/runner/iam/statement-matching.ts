@@ -1,5 +1,5 @@
-import { wildcardMatch } from './wildcards';
 import type { Principal, PolicyDocument, PolicyStatement } from './types';
+import { wildcardMatch } from './wildcards';
 
 type PrincipalBlock = NonNullable<PolicyStatement['Principal']>;
 
