@@ -105,6 +105,11 @@ export class LocalKms {
     this.aliases.set(aliasName, this.find(targetKeyId).metadata.keyId);
   }
 
+  /** An AWS::KMS::Alias: AliasName and TargetKeyId (a resolved Ref to the key: its id). */
+  createAliasFromResource(resource: ResolvedResource): void {
+    this.createAlias(String(resource.properties.AliasName), String(resource.properties.TargetKeyId));
+  }
+
   setKeyPolicy(keyIdOrArn: string, keyPolicy: PolicyDocument | undefined): void {
     this.find(keyIdOrArn).keyPolicy = keyPolicy;
   }

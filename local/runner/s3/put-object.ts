@@ -45,6 +45,10 @@ export function encryptionHeaders(version: ObjectVersion): Record<string, string
 
 export function putObject(request: S3Request): S3Response {
   if (headerValue(request, 'x-amz-copy-source') !== undefined) throw s3Errors.notImplemented('CopyObject');
+  // Storing an object SSE-C would need customer keys on every read; refuse rather than silently ignore them.
+  if (headerValue(request, 'x-amz-server-side-encryption-customer-algorithm') !== undefined) {
+    throw s3Errors.notImplemented('Server-side encryption with customer-provided keys (SSE-C)');
+  }
   const { bucket, key, payload } = request;
   const context: Record<string, string> = {};
   const requestedSse = headerValue(request, SSE);

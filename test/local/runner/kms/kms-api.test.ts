@@ -131,6 +131,16 @@ describe('LocalKms in process', () => {
       properties: { Description: 'd', KeyPolicy: { Statement: [] } },
     });
     expect(created).toEqual({ keyId: '1111-2222', arn });
+    kms.createAliasFromResource({
+      stackName: 'S',
+      logicalId: 'Alias',
+      type: 'AWS::KMS::Alias',
+      physicalId: 'alias/vault',
+      attributes: {},
+      properties: { AliasName: 'alias/vault', TargetKeyId: '1111-2222' },
+    });
+    expect(kms.keyArnOf('alias/vault')).toBe(arn);
+    expect(kms.keyArnOf('arn:aws:kms:eu-west-1:123456789012:alias/vault')).toBe(arn);
     const principal = { arn: admin.arn, accountId: '123456789012' };
     const dataKey = kms.generateDataKey(principal, arn, { encryptionContext: { 'aws:s3:arn': 'arn:aws:s3:::b' }, viaService: 's3.eu-west-1.amazonaws.com' });
     expect(accessControl.requests[0].context).toEqual({ 'kms:CallerAccount': '123456789012', 'kms:ViaService': 's3.eu-west-1.amazonaws.com', 'kms:EncryptionContext:aws:s3:arn': 'arn:aws:s3:::b' });

@@ -103,6 +103,11 @@ describe('local S3 API with the real S3 client', () => {
       .rejects.toMatchObject({ name: 'KMS.NotFoundException', $metadata: { httpStatusCode: 400 } });
   });
 
+  test('SSE-C is refused as not implemented rather than ignored', async () => {
+    await expect(put('ssec.txt', 'x', { SSECustomerAlgorithm: 'AES256', SSECustomerKey: 'k'.repeat(32) }))
+      .rejects.toMatchObject({ name: 'NotImplemented', $metadata: { httpStatusCode: 501 } });
+  });
+
   test('bucket default encryption aws:kms applies to a plain PUT', async () => {
     h.s3.createBucket({ name: 'default-kms', defaultEncryption: { algorithm: 'aws:kms', kmsKeyArn: keyArn } });
     const written = await h.client(writer).send(new PutObjectCommand({ Bucket: 'default-kms', Key: 'k', Body: 'v' }));
