@@ -5,8 +5,7 @@
  */
 import { GatewayError } from './gateway-error';
 import { headerValue, ReceivedRequest } from './http-request';
-import type { RestApiDefinition } from './rest-api-definition';
-import { AccessControl, AuthenticationError, Principal } from '../iam/types';
+import { AccessControl, AuthenticationError, PolicyDocument, Principal } from '../iam/types';
 
 /** How the execute-api resource policy names a caller who did not sign the request. */
 const ANONYMOUS: Principal = { arn: 'anonymous', accountId: '' };
@@ -17,7 +16,9 @@ export interface IamCaller {
 }
 
 /** Throws the GatewayError API Gateway answers with when the signature is missing, wrong or not allowed. */
-export function authorizeIamCaller(accessControl: AccessControl, api: RestApiDefinition, request: ReceivedRequest, methodArn: string): IamCaller {
+export function authorizeIamCaller(
+  accessControl: AccessControl, resourcePolicy: PolicyDocument | undefined, request: ReceivedRequest, methodArn: string,
+): IamCaller {
   let principal: Principal;
   try {
     principal = accessControl.authenticate({ method: request.method, url: request.rawUrl, headers: request.headers, body: request.body }, 'execute-api');
@@ -27,26 +28,26 @@ export function authorizeIamCaller(accessControl: AccessControl, api: RestApiDef
     }
     throw error;
   }
-  requireInvokeAllowed(accessControl, api, request, principal, methodArn);
+  requireInvokeAllowed(accessControl, resourcePolicy, request, principal, methodArn);
   const accessKey = accessKeyOf(request);
   return { principal, ...(accessKey ? { accessKey } : {}) };
 }
 
 /** For NONE and CUSTOM methods: only a resource policy can refuse them, as it would the anonymous caller. */
 export function checkResourcePolicyForAnonymous(
-  accessControl: AccessControl, api: RestApiDefinition, request: ReceivedRequest, methodArn: string,
+  accessControl: AccessControl, resourcePolicy: PolicyDocument | undefined, request: ReceivedRequest, methodArn: string,
 ): void {
-  if (api.policy) requireInvokeAllowed(accessControl, api, request, ANONYMOUS, methodArn);
+  if (resourcePolicy) requireInvokeAllowed(accessControl, resourcePolicy, request, ANONYMOUS, methodArn);
 }
 
 function requireInvokeAllowed(
-  accessControl: AccessControl, api: RestApiDefinition, request: ReceivedRequest, principal: Principal, methodArn: string,
+  accessControl: AccessControl, resourcePolicy: PolicyDocument | undefined, request: ReceivedRequest, principal: Principal, methodArn: string,
 ): void {
   const decision = accessControl.authorize({
     principal,
     action: 'execute-api:Invoke',
     resource: methodArn,
-    ...(api.policy ? { resourcePolicy: api.policy } : {}),
+    ...(resourcePolicy ? { resourcePolicy } : {}),
     context: { 'aws:SourceIp': request.sourceIp },
   });
   if (decision.allowed) return;

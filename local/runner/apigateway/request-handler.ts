@@ -16,7 +16,7 @@ import type { RequestFacts } from './request-facts';
 import type { RequestValidation } from './request-validation';
 import type { RestApiDefinition } from './rest-api-definition';
 import { matchRoute } from './router';
-import type { AccessControl } from '../iam/types';
+import type { AccessControl, PolicyDocument } from '../iam/types';
 import type { LocalFunctionInvoker } from '../lambda/types';
 
 export interface RestApiContext {
@@ -29,6 +29,8 @@ export interface RestApiContext {
   readonly integrationTimeoutMs: number;
   readonly authorizers: LambdaAuthorizers;
   readonly validation: RequestValidation;
+  /** The API's resource policy with `execute-api:/` resources expanded to full ARNs. */
+  readonly resourcePolicy?: PolicyDocument;
 }
 
 export async function handleRestApiRequest(context: RestApiContext, request: ReceivedRequest): Promise<HttpAnswer> {
@@ -75,7 +77,7 @@ export async function handleRestApiRequest(context: RestApiContext, request: Rec
     };
     let authorizer: AuthorizerContext | undefined;
     if (route.method.authorizationType === 'AWS_IAM') {
-      const caller: IamCaller = authorizeIamCaller(context.accessControl, context.api, request, methodArn);
+      const caller: IamCaller = authorizeIamCaller(context.accessControl, context.resourcePolicy, request, methodArn);
       facts = { ...facts, caller };
     } else {
       if (route.method.authorizationType === 'CUSTOM') {
@@ -84,7 +86,7 @@ export async function handleRestApiRequest(context: RestApiContext, request: Rec
         authorizer = await context.authorizers.authorize(definition!, facts, methodArn);
         variables['authorizer.principalId'] = String(authorizer.principalId);
       }
-      checkResourcePolicyForAnonymous(context.accessControl, context.api, request, methodArn);
+      checkResourcePolicyForAnonymous(context.accessControl, context.resourcePolicy, request, methodArn);
     }
     context.validation.validate({ method: route.method, request, pathParameters: route.pathParameters });
     answer = await invokeProxyIntegration(context, facts, route.method.integration.functionArn as string, methodArn, authorizer);

@@ -12,6 +12,7 @@ import { LambdaAuthorizers } from './lambda-authorizer';
 import { DEFAULT_INTEGRATION_TIMEOUT_MS } from './lambda-proxy-integration';
 import { handleRestApiRequest, RestApiContext } from './request-handler';
 import { RequestValidation } from './request-validation';
+import { expandedResourcePolicy } from './resource-policy';
 import type { RestApiDefinition } from './rest-api-definition';
 import type { AccessControl } from '../iam/types';
 import type { LocalFunctionInvoker } from '../lambda/types';
@@ -58,6 +59,7 @@ export async function startRestApi(options: RestApiServerOptions): Promise<Runni
     integrationTimeoutMs: options.integrationTimeoutMs ?? DEFAULT_INTEGRATION_TIMEOUT_MS,
     authorizers: new LambdaAuthorizers({ ...options, log }),
     validation: new RequestValidation(api, log),
+    resourcePolicy: expandedResourcePolicy(api.policy, { region: options.region, accountId: options.accountId, apiId: api.id }),
   };
   const server = createServer((req, res) => {
     serve(context, req, res).catch((error: unknown) => {

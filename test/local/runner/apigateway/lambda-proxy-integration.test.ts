@@ -97,7 +97,7 @@ describe('Lambda proxy integration', () => {
 });
 
 describe('the API resource policy', () => {
-  test('denies anonymous callers of NONE methods it denies', async () => {
+  test('applies to anonymous callers of NONE methods', async () => {
     const fixture = await startFixture({
       policy: { Statement: [{ Effect: 'Deny', Principal: '*', Action: 'execute-api:Invoke', Resource: 'execute-api:/*' }] },
     });
@@ -106,6 +106,10 @@ describe('the API resource policy', () => {
       expect(response.status).toBe(403);
       expect(await response.json()).toEqual({
         Message: `User: anonymous is not authorized to perform: execute-api:Invoke on resource: arn:aws:execute-api:us-east-1:${ACCOUNT}:${API_ID}/prod/GET/items with an explicit deny`,
+      });
+      // API Gateway's `execute-api:/...` shorthand reaches IAM expanded to this API's ARN.
+      expect(fixture.access.requests[0].resourcePolicy).toEqual({
+        Statement: [{ Effect: 'Deny', Principal: '*', Action: 'execute-api:Invoke', Resource: `arn:aws:execute-api:us-east-1:${ACCOUNT}:${API_ID}/*` }],
       });
     } finally {
       await fixture.close();
