@@ -29,11 +29,11 @@ function toRegExp(pattern: string, ignoreCase: boolean): RegExp {
  * resource part keeps any further colons), so a wildcard never spans from one part into the next.
  */
 export function arnMatch(pattern: string, arn: string): boolean {
+  // A pattern with no parts at all (a bare `*`) is matched against the whole value.
+  if (!pattern.includes(':')) return wildcardMatch(pattern, arn);
   const patternParts = splitArn(pattern);
-  // A pattern that is not shaped like an ARN (a bare `*`) is matched against the whole value.
-  if (!patternParts) return wildcardMatch(pattern, arn);
   const arnParts = splitArn(arn);
-  if (!arnParts) return false;
+  if (!patternParts || !arnParts) return false;
   return patternParts.every((part, index) => wildcardMatch(part, arnParts[index]));
 }
 
