@@ -263,7 +263,8 @@ describe('service principals', () => {
   });
 
   test('not allowed by a statement naming another service, the account, or an IAM ARN equal to its name', () => {
-    for (const principal of [{ Service: 'iot.amazonaws.com' }, { AWS: `arn:aws:iam::${ACCOUNT}:root` }, { AWS: 'apigateway.amazonaws.com' }]) {
+    const principals: Record<string, string>[] = [{ Service: 'iot.amazonaws.com' }, { AWS: `arn:aws:iam::${ACCOUNT}:root` }, { AWS: 'apigateway.amazonaws.com' }];
+    for (const principal of principals) {
       const decision = invoke(policy({ Effect: 'Allow', Principal: principal, Action: 'lambda:InvokeFunction', Resource: fn }));
       expect(decision).toEqual({
         allowed: false,
