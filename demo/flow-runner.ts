@@ -6,9 +6,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startStackRunner, type RunningStacks } from '../local/runner/stack-runner';
 import type { FlowStep } from './jitr/stack-flow';
 import { StackDiagnostics } from './shared/stack-diagnostics';
+import { startStackRunner, type RunningStacks } from '../local/runner/stack-runner';
 
 export interface FlowContext {
   readonly runner: RunningStacks;

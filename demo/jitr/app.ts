@@ -39,6 +39,9 @@ export class JitrDemoStack extends Stack {
   }
 }
 
-const app = new App();
-new JitrDemoStack(app, 'JitrDemo');
-app.synth();
+// Synthesizes when run by the CDK CLI; tests import JitrDemoStack and synthesize it themselves.
+if (require.main === module) {
+  const app = new App();
+  new JitrDemoStack(app, 'JitrDemo');
+  app.synth();
+}

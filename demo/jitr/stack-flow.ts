@@ -39,6 +39,8 @@ export interface JitrStackFlowOptions {
   readonly workDirectory: string;
   /** @default 'demo-device-1' (the demo's verifier allows CNs starting demo-device-) */
   readonly deviceName?: string;
+  /** Connection attempts the device makes before giving up. @default 8 */
+  readonly deviceAttempts?: number;
 }
 
 export async function runJitrStackFlow(step: FlowStep, options: JitrStackFlowOptions): Promise<void> {
@@ -117,7 +119,7 @@ export async function runJitrStackFlow(step: FlowStep, options: JitrStackFlowOpt
         '--endpoint', 'localhost', '--port', String(runner.cloud.mqtt.port),
         '--cert', paths.cert, '--key', paths.key, '--ca-chain', paths.caChain,
         '--root-ca', runner.cloud.serverIdentity.caCertificatePath,
-        '--base-delay-ms', '300', '--max-attempts', '8', '--receive',
+        '--base-delay-ms', '300', '--max-attempts', String(options.deviceAttempts ?? 8), '--receive',
       ], { info: (line) => lines.push(line), error: (line) => lines.push(line) });
       if (code !== 0) {
         const why = diagnostics.explain(runner, `$aws/events/certificates/registered/${factoryCaId}`);
@@ -145,8 +147,9 @@ export async function runJitrStackFlow(step: FlowStep, options: JitrStackFlowOpt
 
 /** The vault bucket, as the CA registrator is configured with it. */
 function vaultBucket(runner: RunningStacks): string {
-  const registrator = runner.resourcesOfType('AWS::Lambda::Function')
-    .find((fn) => fn.stackName === JITR_STACK && (fn.properties.Environment as { Variables?: Record<string, string> } | undefined)?.Variables?.VAULT_BUCKET);
+  const variables = (fn: { properties: Record<string, unknown> }) =>
+    (fn.properties.Environment as { Variables?: Record<string, string> } | undefined)?.Variables ?? {};
+  const registrator = runner.resourcesOfType('AWS::Lambda::Function').find((fn) => fn.stackName === JITR_STACK && variables(fn).VAULT_BUCKET);
   if (!registrator) throw new Error(`no function of ${JITR_STACK} has VAULT_BUCKET`);
-  return (registrator.properties.Environment as { Variables: Record<string, string> }).Variables.VAULT_BUCKET;
+  return variables(registrator).VAULT_BUCKET;
 }

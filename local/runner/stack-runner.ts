@@ -166,7 +166,18 @@ export async function startStackRunner(options: StackRunnerOptions): Promise<Run
       return found;
     };
     return {
-      cloud, iam, functions, queues, rules, s3, kms, stacks, endpoints, pollers, region, accountId,
+      cloud,
+      iam,
+      functions,
+      queues,
+      rules,
+      s3,
+      kms,
+      stacks,
+      endpoints,
+      pollers,
+      region,
+      accountId,
       adminCredentials: iam.adminCredentials(),
       notRun,
       resource,

@@ -43,11 +43,10 @@ export function authorizeOperation(
   for (const resource of resources) {
     const decision = accessControl.authorize({ principal, action, resource });
     if (!decision.allowed) {
-      const because = decision.reason ? ` because ${decision.reason}` : '';
       return {
         status: 403,
         errorType: 'AccessDeniedException',
-        message: `User: ${principal.arn} is not authorized to perform: ${action} on resource: ${resource}${because}`,
+        message: decision.reason,
       };
     }
   }

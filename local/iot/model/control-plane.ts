@@ -74,11 +74,6 @@ export class IotControlPlane {
   protected readonly issuer: AmazonIssuer;
   protected readonly clock: () => number;
   private readonly limiter: RateLimiter;
-
-  /** Calls refused with ThrottlingException so far, per operation (for load tests and benchmarks). */
-  throttledCalls(): Readonly<Record<string, number>> {
-    return this.limiter.throttledCalls();
-  }
   private readonly endpoint: () => string;
   private readonly registrationCode: string;
 
@@ -94,6 +89,11 @@ export class IotControlPlane {
     this.endpoint = typeof dataEndpoint === 'function' ? dataEndpoint : () => dataEndpoint;
     // AWS's codes are 64 hex characters, stable per account and Region (until DeleteRegistrationCode).
     this.registrationCode = randomBytes(32).toString('hex');
+  }
+
+  /** Calls refused with ThrottlingException so far, per operation (for load tests and benchmarks). */
+  throttledCalls(): Readonly<Record<string, number>> {
+    return this.limiter.throttledCalls();
   }
 
   // ---------------------------------------------------------------- CA certificates

@@ -26,9 +26,12 @@ export async function createIotRegistryResources(model: IotModel, resources: rea
           enabled: properties.Enabled === true || properties.Enabled === 'true',
           ...(properties.TemplateType ? { type: properties.TemplateType } : {}),
           ...(properties.Description ? { description: properties.Description } : {}),
-          ...(properties.PreProvisioningHook
-            ? { preProvisioningHook: { targetArn: properties.PreProvisioningHook.TargetArn, payloadVersion: properties.PreProvisioningHook.PayloadVersion } }
-            : {}),
+          ...(properties.PreProvisioningHook ? {
+            preProvisioningHook: {
+              targetArn: properties.PreProvisioningHook.TargetArn,
+              payloadVersion: properties.PreProvisioningHook.PayloadVersion,
+            },
+          } : {}),
         });
         break;
       case 'AWS::IoT::CACertificate': {
@@ -38,9 +41,13 @@ export async function createIotRegistryResources(model: IotModel, resources: rea
           setAsActive: properties.Status === 'ACTIVE',
           allowAutoRegistration: properties.AutoRegistrationStatus === 'ENABLE',
           ...(properties.CertificateMode ? { certificateMode: properties.CertificateMode } : {}),
-          ...(properties.RegistrationConfig
-            ? { registrationConfig: { templateBody: properties.RegistrationConfig.TemplateBody, roleArn: properties.RegistrationConfig.RoleArn, templateName: properties.RegistrationConfig.TemplateName } }
-            : {}),
+          ...(properties.RegistrationConfig ? {
+            registrationConfig: {
+              templateBody: properties.RegistrationConfig.TemplateBody,
+              roleArn: properties.RegistrationConfig.RoleArn,
+              templateName: properties.RegistrationConfig.TemplateName,
+            },
+          } : {}),
         });
         caIds.set(resource.logicalId, registered.certificateId!);
         break;

@@ -77,8 +77,9 @@ export function physicalIdentity(type: string, context: NamingContext): Physical
       return { physicalId: url, attributes: { Arn: arn('sqs', name), QueueName: name, QueueUrl: url } };
     }
     case 'AWS::S3::Bucket': {
-      const name = explicitName ?? generatedName({ ...context, stackName: context.stackName.toLowerCase(), logicalId: context.logicalId.toLowerCase() }, 63)
-        .toLowerCase();
+      // Bucket names are lower case.
+      const lowerCase = { ...context, stackName: context.stackName.toLowerCase(), logicalId: context.logicalId.toLowerCase() };
+      const name = explicitName ?? generatedName(lowerCase, 63).toLowerCase();
       return {
         physicalId: name,
         attributes: {

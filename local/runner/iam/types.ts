@@ -68,7 +68,10 @@ export interface AccessRequest {
 
 export interface AccessDecision {
   readonly allowed: boolean;
-  /** Why, in the words an AWS AccessDenied message would use: the explicit deny, or that no statement allows it. */
+  /**
+   * Why, as the whole sentence an AWS AccessDenied message carries when refused ("User: <arn> is not authorized to
+   * perform: <action> on resource: <arn> because no identity-based policy allows the <action> action"): use it as is.
+   */
   readonly reason: string;
 }
 

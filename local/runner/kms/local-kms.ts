@@ -180,8 +180,7 @@ export class LocalKms {
     for (const [name, value] of Object.entries(options.encryptionContext ?? {})) context[`kms:EncryptionContext:${name}`] = value;
     const decision = this.accessControl.authorize({ principal, action, resource: key.metadata.arn, resourcePolicy: key.keyPolicy, context });
     if (!decision.allowed) {
-      throw new KmsError('AccessDeniedException',
-        `User: ${principal.arn} is not authorized to perform: ${action} on resource: ${key.metadata.arn} because ${decision.reason}`);
+      throw new KmsError('AccessDeniedException', decision.reason);
     }
   }
 

@@ -83,7 +83,7 @@ async function handleRequest(options: LambdaApiOptions, request: http.IncomingMe
     resourcePolicy: definition.resourcePolicy,
   });
   if (!decision.allowed) {
-    throw accessDenied(principal, definition.functionArn, decision.reason);
+    throw accessDenied(decision.reason);
   }
   if (invocationType === 'DryRun') {
     send(response, 204, {});
@@ -153,15 +153,14 @@ function findFunction(
   const arn = functionArnFor(qualified, { region: signingRegion(request.headers) ?? options.region ?? 'us-east-1', accountId: principal.accountId });
   const decision = options.accessControl.authorize({ principal, action: INVOKE_ACTION, resource: arn });
   if (!decision.allowed) {
-    throw accessDenied(principal, arn, decision.reason);
+    throw accessDenied(decision.reason);
   }
   throw new LambdaApiError('ResourceNotFoundException', `Function not found: ${arn}`, 404);
 }
 
-function accessDenied(principal: Principal, resource: string, reason: string): LambdaApiError {
-  const because = reason.trim().replace(/^because\s+/i, '');
-  const message = `User: ${principal.arn} is not authorized to perform: ${INVOKE_ACTION} on resource: ${resource}${because ? ` because ${because}` : ''}`;
-  return new LambdaApiError('AccessDeniedException', message, 403);
+/** The decision's reason is already AWS's whole sentence (User: ... is not authorized to perform: ... because ...). */
+function accessDenied(reason: string): LambdaApiError {
+  return new LambdaApiError('AccessDeniedException', reason, 403);
 }
 
 /** The payload is JSON; none at all is an empty object, as Lambda passes it. */

@@ -16,7 +16,6 @@ export function decide(request: S3Request, action: string, resource: string, con
 export function requireAllowed(request: S3Request, action: string, resource: string, context: Record<string, string> = {}): void {
   const decision = decide(request, action, resource, context);
   if (!decision.allowed) {
-    throw new S3Error('AccessDenied',
-      `User: ${request.principal.arn} is not authorized to perform: ${action} on resource: "${resource}" because ${decision.reason}`, 403);
+    throw new S3Error('AccessDenied', decision.reason, 403);
   }
 }

@@ -56,6 +56,11 @@ export class SqsEventSourcePoller {
     return this.invocationCount;
   }
 
+  /** Invocations running now (a test stepping a ManualClock waits for zero, so real work never sees virtual time jump under it). */
+  get invocationsInFlight(): number {
+    return this.inFlight.size;
+  }
+
   /** The most invocations that were ever in flight at once. */
   get peakConcurrency(): number {
     return this.peak;

@@ -30,8 +30,7 @@ export async function runLambdaAction(
     context: { 'aws:SourceArn': rule.arn, 'aws:SourceAccount': services.accountId },
   });
   if (!decision.allowed) {
-    return fail(`AccessDeniedException: ${IOT_SERVICE_PRINCIPAL} is not authorized to perform: lambda:InvokeFunction `
-      + `on resource: ${definition.functionArn} (${decision.reason})`);
+    return fail(`AccessDeniedException: ${decision.reason}`);
   }
 
   try {

@@ -18,8 +18,7 @@ export function runSqsAction(spec: SqsActionSpec, input: ActionInput, services: 
     resourcePolicy: services.queuePolicy?.(queue.arn),
   });
   if (!decision.allowed) {
-    return fail(`${PREFIX} User: ${spec.roleArn} is not authorized to perform: sqs:SendMessage on resource: ${queue.arn} `
-      + `(AccessDenied: ${decision.reason})`);
+    return fail(`${PREFIX} AccessDenied: ${decision.reason}`);
   }
 
   const bytes = inputBytes(input);

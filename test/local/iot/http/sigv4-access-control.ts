@@ -10,6 +10,7 @@ import {
   type Principal,
   type SignedHttpRequest,
 } from '../../../../local/runner/iam/types';
+import { denialReason } from '../../../support/denial-reason';
 
 /** One access key the fake knows: its secret and whose it is. */
 export interface TestKey {
@@ -127,6 +128,6 @@ export class TableAccessControl implements AccessControl {
     const allowed = this.grants.some(grant => grant.principalArn === request.principal.arn
       && grant.action === request.action
       && (grant.resource.endsWith('*') ? request.resource.startsWith(grant.resource.slice(0, -1)) : grant.resource === request.resource));
-    return { allowed, reason: allowed ? '' : `no identity-based policy allows the ${request.action} action` };
+    return { allowed, reason: allowed ? '' : denialReason(request) };
   }
 }

@@ -8,6 +8,7 @@ import { restApisFromResources, startRestApi } from '../../../../local/runner/ap
 import { AccessControl, AccessDecision, AccessRequest, AuthenticationError, PolicyDocument, Principal, SignedHttpRequest } from '../../../../local/runner/iam/types';
 import { InvokeResult, LocalFunctionDefinition, LocalFunctionInvoker } from '../../../../local/runner/lambda/types';
 import { ResolvedResource } from '../../../../local/runner/types';
+import { denialReason } from '../../../support/denial-reason';
 
 export const REGION = 'us-east-1';
 export const ACCOUNT = '123456789012';
@@ -227,10 +228,10 @@ export class FakeAccessControl implements AccessControl {
     if (request.principal.service) return this.serviceAllowed(request);
     if (request.principal.arn === 'anonymous') {
       const denied = statements(request.resourcePolicy).some((statement) => statement.Effect === 'Deny');
-      return denied ? { allowed: false, reason: 'explicit deny in a resource-based policy' } : { allowed: true, reason: 'allowed' };
+      return denied ? { allowed: false, reason: denialReason(request, 'a resource-based policy') } : { allowed: true, reason: 'allowed' };
     }
     const allowed = (this.invokeAllowed.get(request.principal.arn) ?? []).some((pattern) => wildcard(pattern, request.resource));
-    return allowed ? { allowed: true, reason: 'allowed by an identity-based policy' } : { allowed: false, reason: 'no identity-based policy allows the action' };
+    return allowed ? { allowed: true, reason: 'allowed by an identity-based policy' } : { allowed: false, reason: denialReason(request) };
   }
 
   private serviceAllowed(request: AccessRequest): AccessDecision {
@@ -240,7 +241,7 @@ export class FakeAccessControl implements AccessControl {
       return statement.Effect === 'Allow' && service === request.principal.service && statement.Action === request.action
         && (sourceArn === undefined || wildcard(sourceArn, String(request.context?.['aws:SourceArn'])));
     });
-    return allowed ? { allowed: true, reason: 'allowed by the resource-based policy' } : { allowed: false, reason: 'no resource-based policy allows the action' };
+    return allowed ? { allowed: true, reason: 'allowed by the resource-based policy' } : { allowed: false, reason: denialReason(request) };
   }
 }
 

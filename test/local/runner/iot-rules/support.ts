@@ -4,6 +4,7 @@ import type { AccessControl, AccessDecision, AccessRequest, PolicyDocument, Poli
 import { InvokeResult, LambdaServiceError, LocalFunctionDefinition, LocalFunctionInvoker } from '../../../../local/runner/lambda/types';
 import { LocalQueue, LocalQueues } from '../../../../local/runner/sqs';
 import type { ResolvedResource } from '../../../../local/runner/types';
+import { denialReason } from '../../../support/denial-reason';
 
 export const REGION = 'eu-west-1';
 export const ACCOUNT = '123456789012';
@@ -47,11 +48,11 @@ export class FakeAccessControl implements AccessControl {
     this.requests.push(request);
     if (request.principal.service) {
       const allowed = statements(request.resourcePolicy).some((statement) => this.allowsService(statement, request));
-      return { allowed, reason: allowed ? 'allowed by the resource policy' : 'no resource-based policy allows the lambda:InvokeFunction action' };
+      return { allowed, reason: allowed ? 'allowed by the resource policy' : denialReason(request) };
     }
     const allowed = this.grants.some((grant) => grant.principal === request.principal.arn && grant.action === request.action
       && grant.resource === request.resource);
-    return { allowed, reason: allowed ? 'allowed by an identity policy' : `no identity-based policy allows the ${request.action} action` };
+    return { allowed, reason: allowed ? 'allowed by an identity policy' : denialReason(request) };
   }
 
   private allowsService(statement: PolicyStatement, request: AccessRequest): boolean {

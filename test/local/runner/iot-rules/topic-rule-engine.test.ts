@@ -206,7 +206,7 @@ describe('TopicRuleEngine: Lambda actions', () => {
     await engine.handle({ topic: 'a', payload: Buffer.from('{"k":"v"}'), clientId: 'dev' });
     expect(functions.invocations).toEqual([]);
     expect(JSON.parse(drain(errors)[0]).failures).toEqual([{
-      failedAction: 'LambdaAction', failedResource: arn, errorMessage: expect.stringMatching(/^AccessDeniedException: iot.amazonaws.com is not authorized/),
+      failedAction: 'LambdaAction', failedResource: arn, errorMessage: expect.stringMatching(/^AccessDeniedException: User: iot.amazonaws.com is not authorized to perform: lambda:InvokeFunction on resource: /),
     }]);
   });
 

@@ -5,6 +5,7 @@
  */
 import { createHash, createHmac } from 'node:crypto';
 import { AccessDecision, AccessRequest, AuthenticationError, type AccessControl, type Principal, type SignedHttpRequest } from '../../../../local/runner/iam/types';
+import { denialReason } from '../../../support/denial-reason';
 
 export interface FakeUser {
   readonly accessKeyId: string;
@@ -109,8 +110,8 @@ export class FakeAccessControl implements AccessControl {
     this.requests.push(request);
     const matching = this.rules.filter((rule) =>
       (rule.principal === '*' || rule.principal === request.principal.arn) && glob(rule.action, request.action) && glob(rule.resource, request.resource));
-    if (matching.some((rule) => rule.effect === 'Deny')) return { allowed: false, reason: 'an explicit deny in a test rule' };
+    if (matching.some((rule) => rule.effect === 'Deny')) return { allowed: false, reason: denialReason(request, 'an identity-based policy') };
     if (matching.some((rule) => rule.effect === 'Allow')) return { allowed: true, reason: 'allowed by a test rule' };
-    return { allowed: false, reason: 'no identity-based policy allows the action' };
+    return { allowed: false, reason: denialReason(request) };
   }
 }

@@ -3,6 +3,7 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { ACCOUNT_ID, definition, functionArn, REGION, SDK_MODULES, temporaryDirectory, writeFiles } from './support';
 import { AccessControl, AuthenticationError, Principal } from '../../../../local/runner/iam/types';
 import { LambdaApi, LocalFunctions, startLambdaApi } from '../../../../local/runner/lambda';
+import { denialReason } from '../../../support/denial-reason';
 
 const GOOD_ACCESS_KEY = 'AKIDTESTER';
 const CALLER: Principal = { arn: `arn:aws:iam::${ACCOUNT_ID}:user/tester`, accountId: ACCOUNT_ID };
@@ -17,10 +18,10 @@ function fakeAccessControl(allowed: readonly string[]): AccessControl {
       }
       return CALLER;
     },
-    authorize({ action, resource }) {
-      return action === 'lambda:InvokeFunction' && allowed.includes(resource)
+    authorize(request) {
+      return request.action === 'lambda:InvokeFunction' && allowed.includes(request.resource)
         ? { allowed: true, reason: 'allowed by policy' }
-        : { allowed: false, reason: 'no identity-based policy allows the lambda:InvokeFunction action' };
+        : { allowed: false, reason: denialReason(request) };
     },
   };
 }
