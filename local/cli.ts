@@ -1,13 +1,48 @@
 /**
- * `npm run local`: the local cloud alone, for a user's own device or SDK.
+ * `npm run local`: the local cloud, for a user's own device or SDK; with `--cloud-assembly`, the
+ * user's synthesized stacks run on it too (their Lambdas, APIs, queues, rules, buckets).
  *
- *   npm run local -- [--control-plane-port 4566] [--mqtt-port 8883] [--state-dir .local] [--no-rate-limits]
+ *   npm run local -- [--control-plane-port 4566] [--mqtt-port 8883] [--state-dir .local] [--no-rate-limits] [--quiet]
+ *                    [--cloud-assembly path/to/cdk.out ...]
  *
  * Prints where to reach it, one per line, then logs what the gateway decides.
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startLocalCloud } from './local-cloud';
+import { startStackRunner, type RunningStacks } from './runner/stack-runner';
+
+type Print = (line: string) => void;
+
+function port(values: Record<string, unknown>, name: 'control-plane-port' | 'mqtt-port'): number {
+  const text = String(values[name] ?? '');
+  // Digits only: Number() would take '' as 0 (a random port) and '1e3' as 1000.
+  const value = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
+  if (!(value >= 0 && value <= 65535)) throw new Error(`--${name} must be a port number from 0 to 65535 (0 picks a free one), not "${text}"`);
+  return value;
+}
+
+/** What the stacks serve, and the credentials to call them with (the runner's admin user). */
+function printStacks(runner: RunningStacks, print: Print): void {
+  for (const stack of runner.stacks) {
+    print(`stack ${stack.stackName}: ${stack.resources.length} resources`);
+    for (const [name, value] of Object.entries(stack.outputs)) {
+      let local = '';
+      try {
+        local = ` -> ${runner.localUrl(value)}`;
+      } catch {
+        // Not a URL the runner serves: printed as the template gives it.
+      }
+      print(`  output ${name}: ${value}${local}`);
+    }
+  }
+  print(`s3: ${runner.endpoints.S3}  kms: ${runner.endpoints.KMS}  lambda: ${runner.endpoints.LAMBDA}`);
+  const { accessKeyId, secretAccessKey } = runner.adminCredentials;
+  print(`credentials (every call is signed and checked against the stacks' IAM): export AWS_ACCESS_KEY_ID=${accessKeyId} `
+    + `AWS_SECRET_ACCESS_KEY=${secretAccessKey} AWS_REGION=${runner.region} AWS_ENDPOINT_URL_IOT=${runner.endpoints.IOT} `
+    + `AWS_ENDPOINT_URL_S3=${runner.endpoints.S3}`);
+  for (const sentence of runner.notRun) print(`not run locally: ${sentence}`);
+}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -17,32 +52,38 @@ async function main(): Promise<void> {
       'state-dir': { type: 'string', default: '.local' },
       'no-rate-limits': { type: 'boolean', default: false },
       'quiet': { type: 'boolean', default: false },
+      'cloud-assembly': { type: 'string', multiple: true },
     },
   });
-  const port = (name: 'control-plane-port' | 'mqtt-port') => {
-    const text = values[name] ?? '';
-    // Digits only: Number() would take '' as 0 (a random port) and '1e3' as 1000.
-    const value = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
-    if (!(value >= 0 && value <= 65535)) throw new Error(`--${name} must be a port number from 0 to 65535 (0 picks a free one), not "${text}"`);
-    return value;
-  };
-  const cloud = await startLocalCloud({
+  const print: Print = (line) => console.log(line);
+  const log = values.quiet ? undefined : (line: Record<string, unknown>) => console.error(JSON.stringify(line));
+  const common = {
     stateDirectory: resolve(values['state-dir']!),
-    controlPlanePort: port('control-plane-port'),
-    mqttPort: port('mqtt-port'),
+    controlPlanePort: port(values, 'control-plane-port'),
+    mqttPort: port(values, 'mqtt-port'),
     rateLimits: !values['no-rate-limits'],
-    log: values.quiet ? undefined : (line) => console.error(JSON.stringify(line)),
-  });
-  console.log(`control plane: ${cloud.controlPlaneUrl}`);
-  console.log(`mqtt: ${cloud.mqttUrl}`);
-  console.log(`server CA: ${cloud.serverIdentity.caCertificatePath}`);
-  console.log(`account: ${cloud.model.accountId}  region: ${cloud.model.region}  (AWS_ENDPOINT_URL_IOT=${cloud.controlPlaneUrl})`);
+    log,
+  };
+  const assemblies = (values['cloud-assembly'] ?? []).map((path) => resolve(path));
+  let runner: RunningStacks | undefined;
+  const cloud = assemblies.length === 0
+    ? await startLocalCloud(common)
+    : (runner = await startStackRunner({
+      ...common,
+      cloudAssemblies: assemblies,
+      onFunctionLog: values.quiet ? undefined : (name, line) => console.error(`[${name}] ${line}`),
+    })).cloud;
+  print(`control plane: ${cloud.controlPlaneUrl}`);
+  print(`mqtt: ${cloud.mqttUrl}`);
+  print(`server CA: ${cloud.serverIdentity.caCertificatePath}`);
+  print(`account: ${cloud.model.accountId}  region: ${cloud.model.region}  (AWS_ENDPOINT_URL_IOT=${cloud.controlPlaneUrl})`);
+  if (runner) printStacks(runner, print);
 
   let stopping = false;
   const stop = () => {
     if (stopping) return;
     stopping = true;
-    cloud.close().then(() => process.exit(0), () => process.exit(1));
+    (runner ?? cloud).close().then(() => process.exit(0), () => process.exit(1));
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

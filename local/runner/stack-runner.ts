@@ -32,6 +32,10 @@ export interface StackRunnerOptions {
   readonly cloudAssemblies: readonly string[];
   /** Where the local cloud keeps its TLS identity. */
   readonly stateDirectory: string;
+  /** The control plane's port; 0 (the default) picks a free one. */
+  readonly controlPlanePort?: number;
+  /** The MQTT gateway's port; 0 (the default) picks a free one. */
+  readonly mqttPort?: number;
   readonly accountId?: string;
   readonly region?: string;
   /** AWS's default control-plane rate limits (true, the default), none, or TPS per operation. */
@@ -103,7 +107,14 @@ export async function startStackRunner(options: StackRunnerOptions): Promise<Run
     notRun.push(...loadIamFromTemplate(iam, allResources));
 
     const cloud = await startLocalCloud({
-      stateDirectory: options.stateDirectory, accountId, region, rateLimits: options.rateLimits ?? true, accessControl: iam, log: options.log,
+      stateDirectory: options.stateDirectory,
+      controlPlanePort: options.controlPlanePort,
+      mqttPort: options.mqttPort,
+      accountId,
+      region,
+      rateLimits: options.rateLimits ?? true,
+      accessControl: iam,
+      log: options.log,
     });
     closers.push(() => cloud.close());
 

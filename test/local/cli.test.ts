@@ -7,7 +7,9 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as tls from 'node:tls';
 import { GetRegistrationCodeCommand, IoTClient } from '@aws-sdk/client-iot';
+import { signedRequest } from '../../demo/shared/signed-request';
 import { startLocalCloud } from '../../local/local-cloud';
+import { synthesizeJitrDemo } from '../demo/support/jitr-demo-assembly';
 
 /**
  * `npm run local` (`ts-node --project tsconfig.dev.json local/cli.ts`) as a user runs it: what it
@@ -199,6 +201,36 @@ describe('npm run local', () => {
       await new Promise((done) => taken.close(done));
     }
   }, 40_000);
+});
+
+describe('npm run local -- --cloud-assembly', () => {
+  test('runs the synthesized stack and prints its outputs with their local URLs and the credentials its IAM accepts', async () => {
+    const cdkOut = synthesizeJitrDemo();
+    stateDirs.push(cdkOut);
+    const cli = startCli(['--state-dir', stateDir(), '--quiet', '--cloud-assembly', cdkOut], { typeCheck: false });
+    try {
+      await printed(cli);
+      const lines = cli.stdout().split('\n');
+      const caRegister = lines.map((line) => /^ {2}output CaRegisterUrl: https:\/\/\w+\.execute-api\.[^ ]+ -> (http:\/\/127\.0\.0\.1:\d+\/prod\/caRegister)$/.exec(line))
+        .find(Boolean)?.[1];
+      const credentials = lines.map((line) => /export AWS_ACCESS_KEY_ID=(\S+) AWS_SECRET_ACCESS_KEY=(\S+) AWS_REGION=(\S+)/.exec(line)).find(Boolean);
+      expect(caRegister).toBeDefined();
+      expect(credentials).toBeDefined();
+      expect(lines).toContainEqual(expect.stringMatching(/^not run locally: JitrDemo\/JitrActivatorBufferDeadLetterAlarm\w+: AWS::CloudWatch::Alarm/));
+
+      const body = JSON.stringify({ csrSubjects: { commonName: 'CLI CA' } });
+      const unsigned = await signedRequest(caRegister!, { method: 'POST', body, region: credentials![3] });
+      expect(unsigned.status).toBe(403);
+      const signed = await signedRequest(caRegister!, {
+        method: 'POST', body, region: credentials![3], credentials: { accessKeyId: credentials![1], secretAccessKey: credentials![2] },
+      });
+      expect(signed.status).toBe(200);
+      expect(signed.json.caCertificateId).toMatch(/^[0-9a-f]{64}$/);
+      expect(await interrupt(cli, 15_000)).toBe(0);
+    } finally {
+      cli.child.kill('SIGKILL');
+    }
+  }, 120_000);
 });
 
 describe('startLocalCloud', () => {
