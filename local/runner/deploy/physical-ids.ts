@@ -5,6 +5,7 @@
  * handlers see values of the same shape as in AWS.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { certificateIdOf } from '../../../lambda-assets/shared/pki';
 
 export interface PhysicalIdentity {
   readonly physicalId: string;
@@ -20,6 +21,14 @@ export interface NamingContext {
   /** The resource's explicit name property, resolved, when the template sets one. */
   readonly explicitName?: string;
 }
+
+/**
+ * For types whose physical id comes from a property other than a name (a CA certificate's id is
+ * the SHA-256 of its DER), the property the runner resolves first and passes as `explicitName`.
+ */
+export const IDENTITY_PROPERTY: Readonly<Record<string, string>> = {
+  'AWS::IoT::CACertificate': 'CACertificatePem',
+};
 
 /** The property that names each resource type, when the template may set one. */
 export const NAME_PROPERTY: Readonly<Record<string, string>> = {
@@ -51,6 +60,12 @@ function generatedName(context: NamingContext, max: number, separator = '-', suf
   const room = max - context.stackName.length - suffix.length - 2 * separator.length;
   const logical = context.logicalId.slice(0, Math.max(room, 1));
   return `${context.stackName}${separator}${logical}${separator}${suffix}`.slice(0, max);
+}
+
+/** `<logical id><separator><suffix>`, the logical id cut so the whole name fits `max` (the service's name length limit). */
+function suffixedName(logicalId: string, max: number, separator = '-', suffixLength = 12): string {
+  const suffix = randomText(suffixLength);
+  return `${logicalId.slice(0, Math.max(max - suffix.length - separator.length, 1))}${separator}${suffix}`;
 }
 
 function lowerCaseId(length: number): string {
@@ -95,21 +110,30 @@ export function physicalIdentity(type: string, context: NamingContext): Physical
       return { physicalId: keyId, attributes: { Arn: arn('kms', `key/${keyId}`), KeyId: keyId } };
     }
     case 'AWS::IoT::Policy': {
-      const name = explicitName ?? `${context.logicalId}-${randomText(12)}`;
+      // Policy names: at most 128 characters.
+      const name = explicitName ?? suffixedName(context.logicalId, 128);
       return { physicalId: name, attributes: { Arn: arn('iot', `policy/${name}`), Id: name } };
     }
     case 'AWS::IoT::TopicRule': {
-      // Rule names allow letters, digits and underscores only.
-      const name = explicitName ?? `${context.logicalId}_${randomText(12)}`.replace(/[^A-Za-z0-9_]/g, '_');
+      // Rule names allow letters, digits and underscores only, at most 128 of them.
+      const name = explicitName ?? suffixedName(context.logicalId, 128, '_').replace(/[^A-Za-z0-9_]/g, '_');
       return { physicalId: name, attributes: { Arn: arn('iot', `rule/${name}`) } };
     }
     case 'AWS::IoT::ProvisioningTemplate': {
-      const name = explicitName ?? `${context.logicalId}-${randomText(12)}`;
+      // Template names: [0-9A-Za-z_-], at most 36 characters (CreateProvisioningTemplate refuses longer ones).
+      const name = explicitName ?? suffixedName(context.logicalId, 36);
       return { physicalId: name, attributes: { TemplateArn: arn('iot', `provisioningtemplate/${name}`), TemplateName: name } };
     }
-    case 'AWS::IoT::CACertificate':
-      // The certificate id is its SHA-256 fingerprint, known once registered: the runner fills it in then.
-      return { physicalId: '', attributes: {} };
+    case 'AWS::IoT::CACertificate': {
+      // AWS IoT's certificate id is the SHA-256 of the certificate's DER, so it is known before registration.
+      let id: string;
+      try {
+        id = explicitName ? certificateIdOf(explicitName) : randomBytes(32).toString('hex');
+      } catch (error) {
+        throw new Error(`${context.stackName}/${context.logicalId}: CACertificatePem is not a PEM certificate (${(error as Error).message})`);
+      }
+      return { physicalId: id, attributes: { Id: id, Arn: arn('iot', `cacert/${id}`) } };
+    }
     case 'AWS::Logs::LogGroup': {
       const name = explicitName ?? generatedName(context, 512);
       return { physicalId: name, attributes: { Arn: arn('logs', `log-group:${name}:*`) } };

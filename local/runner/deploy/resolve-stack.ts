@@ -5,7 +5,7 @@
  */
 import { AssemblyStack, isConditionTrue, resolveValue, resourcesOf, ResolutionContext, UnresolvableError } from '../assembly';
 import type { ResolvedResource } from '../types';
-import { NAME_PROPERTY, physicalIdentity, PhysicalIdentity } from './physical-ids';
+import { IDENTITY_PROPERTY, NAME_PROPERTY, physicalIdentity, PhysicalIdentity } from './physical-ids';
 
 export interface DeploymentTarget {
   readonly accountId: string;
@@ -57,7 +57,7 @@ export function resolveStack(stack: AssemblyStack, target: DeploymentTarget): Re
   while (pending.length > 0) {
     const waiting: typeof pending = [];
     for (const resource of pending) {
-      const nameProperty = NAME_PROPERTY[resource.type];
+      const nameProperty = NAME_PROPERTY[resource.type] ?? IDENTITY_PROPERTY[resource.type];
       const rawName = nameProperty ? resource.properties[nameProperty] : undefined;
       let explicitName: string | undefined;
       try {
