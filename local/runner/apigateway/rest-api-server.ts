@@ -2,8 +2,7 @@
  * Serves one REST API on localhost: `http://127.0.0.1:<port>/<stage>/<resource path>`, the local
  * counterpart of `https://<id>.execute-api.<region>.amazonaws.com/<stage>/`.
  */
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import { GatewayError } from './gateway-error';
 import { HttpAnswer, renderGatewayError } from './gateway-responses';
 import type { ReceivedRequest } from './http-request';
@@ -14,6 +13,7 @@ import { handleRestApiRequest, RestApiContext } from './request-handler';
 import { RequestValidation } from './request-validation';
 import { expandedResourcePolicy } from './resource-policy';
 import type { RestApiDefinition } from './rest-api-definition';
+import { serveLocally } from '../http/serve-locally';
 import type { AccessControl } from '../iam/types';
 import type { LocalFunctionInvoker } from '../lambda/types';
 
@@ -68,18 +68,9 @@ export async function startRestApi(options: RestApiServerOptions): Promise<Runni
       res.end();
     });
   });
-  const port = await listen(server, options.port ?? 0);
-  const stageUrls = Object.fromEntries(api.stages.map((stage) => [stage.name, `http://127.0.0.1:${port}/${encodeURIComponent(stage.name)}/`]));
-  return {
-    url: stageUrls[api.stages[0].name],
-    stageUrls,
-    port,
-    close: () => new Promise<void>((resolve, reject) => {
-      server.close((error) => (error ? reject(error) : resolve()));
-      // Keep-alive connections would otherwise hold close() open.
-      server.closeAllConnections();
-    }),
-  };
+  const served = await serveLocally(server, options.port);
+  const stageUrls = Object.fromEntries(api.stages.map((stage) => [stage.name, `${served.url}/${encodeURIComponent(stage.name)}/`]));
+  return { url: stageUrls[api.stages[0].name], stageUrls, port: served.port, close: served.close };
 }
 
 async function serve(context: RestApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -116,12 +107,4 @@ function requestTooLarge(context: RestApiContext, request: ReceivedRequest): Htt
   return { ...answer, headers: { ...answer.headers, 'x-amzn-RequestId': requestId, 'x-amz-apigw-id': extendedRequestId } };
 }
 
-function listen(server: Server, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
-}
+

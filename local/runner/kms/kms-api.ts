@@ -3,11 +3,11 @@
  * `X-Amz-Target: TrentService.<Op>`, every request SigV4-signed for service `kms`.
  */
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { KmsError } from './errors';
 import { KMS_OPERATIONS } from './kms-operations';
 import type { LocalKms } from './local-kms';
 import { readBody } from './read-body';
+import { serveLocally } from '../http/serve-locally';
 import { AuthenticationError, type AccessControl } from '../iam/types';
 
 export interface KmsApiOptions {
@@ -67,17 +67,5 @@ export async function startKmsApi(options: KmsApiOptions): Promise<RunningApi> {
       else sendError(response, 500, 'KMSInternalException', error instanceof Error ? error.message : String(error));
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve, reject) => {
-      server.close((error) => (error ? reject(error) : resolve()));
-      // SDK clients keep connections alive; without this close() would wait for them to time out.
-      server.closeAllConnections();
-    }),
-  };
+  return serveLocally(server, options.port);
 }

@@ -1,10 +1,10 @@
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { LambdaApiError, send, sendError } from './api-responses';
 import { functionArnFor, parseFunctionReference } from './function-lookup';
 import { readBody } from './request-body';
 import { signingRegion } from './signing-region';
 import { LambdaServiceError, LocalFunctionDefinition, LocalFunctionInvoker } from './types';
+import { serveLocally } from '../http/serve-locally';
 import { AccessControl, AuthenticationError, Principal } from '../iam/types';
 
 export interface LambdaApiOptions {
@@ -48,19 +48,7 @@ export async function startLambdaApi(options: LambdaApiOptions): Promise<LambdaA
       }
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const address = server.address() as AddressInfo;
-  return {
-    url: `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      // Keep-alive connections of SDK clients would hold close() open.
-      server.closeAllConnections();
-    }),
-  };
+  return serveLocally(server, options.port, options.host);
 }
 
 async function handleRequest(options: LambdaApiOptions, request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {

@@ -4,7 +4,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { AuthenticationError, type AccessControl } from '../iam/types';
 import type { LocalKms } from '../kms';
 import { deleteObject } from './delete-object';
@@ -20,6 +19,7 @@ import { decodeRequestBody } from './request-body';
 import { routeS3Request, type S3OperationName } from './routes';
 import type { S3Request, S3Response, S3Services } from './s3-request';
 import { xmlDocument } from './xml';
+import { serveLocally } from '../http/serve-locally';
 import { readBody } from '../kms/read-body';
 
 export interface S3ApiOptions {
@@ -115,17 +115,5 @@ export async function startS3Api(options: S3ApiOptions): Promise<RunningS3Api> {
       .then((result) => writeResponse(response, method, requestId, result))
       .catch(() => response.destroy());
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve, reject) => {
-      server.close((error) => (error ? reject(error) : resolve()));
-      // SDK clients keep connections alive; without this close() would wait for them to time out.
-      server.closeAllConnections();
-    }),
-  };
+  return serveLocally(server, options.port);
 }
