@@ -34,7 +34,9 @@ export function loadIamFromTemplate(iam: LocalIam, resources: readonly ResolvedR
       }
       iam.attachRolePolicy(roleArn, policy.properties.PolicyDocument as PolicyDocument);
     }
-    if (policy.properties.Users || policy.properties.Groups) {
+    const users = (policy.properties.Users ?? []) as string[];
+    const groups = (policy.properties.Groups ?? []) as string[];
+    if (users.length > 0 || groups.length > 0) {
       notRun.push(`${policy.stackName}/${policy.logicalId}: policies for IAM users and groups are not attached locally (roles only)`);
     }
   }

@@ -16,7 +16,9 @@ export function createQueues(queues: LocalQueues, resources: readonly ResolvedRe
       notRun.push(`${queue.stackName}/${queue.logicalId}: FIFO queues are not modelled locally`);
       continue;
     }
-    const redrive = properties.RedrivePolicy as { deadLetterTargetArn?: string; maxReceiveCount?: number | string } | undefined;
+    // A Json property: CloudFormation takes it as an object or as a string holding the JSON.
+    const redrive = (typeof properties.RedrivePolicy === 'string' ? JSON.parse(properties.RedrivePolicy) : properties.RedrivePolicy) as
+      { deadLetterTargetArn?: string; maxReceiveCount?: number | string } | undefined;
     queues.create({
       name: queue.attributes.QueueName,
       arn: queue.attributes.Arn,

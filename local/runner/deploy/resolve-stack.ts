@@ -61,7 +61,9 @@ export function resolveStack(stack: AssemblyStack, target: DeploymentTarget): Re
       const rawName = nameProperty ? resource.properties[nameProperty] : undefined;
       let explicitName: string | undefined;
       try {
-        explicitName = rawName === undefined ? undefined : String(resolveValue(rawName, context, `${resource.logicalId}.${nameProperty}`));
+        // A name may resolve to nothing (Fn::If to AWS::NoValue): CloudFormation generates one then.
+        const name = rawName === undefined ? undefined : resolveValue(rawName, context, `${resource.logicalId}.${nameProperty}`);
+        explicitName = name === undefined ? undefined : String(name);
       } catch (error) {
         if (error instanceof UnresolvableError) {
           waiting.push(resource);

@@ -17,7 +17,8 @@ export function createStorage(resources: readonly ResolvedResource[], kms: Local
       notRun.push(`${key.stackName}/${key.logicalId}: KMS key spec ${properties.KeySpec} is not modelled locally (symmetric keys only)`);
       continue;
     }
-    kms.createKey({ keyId: key.physicalId, keyPolicy: properties.KeyPolicy as PolicyDocument | undefined, description: properties.Description });
+    // Its physical id and Arn attribute (the ARN the template's policies name), key policy, description and Enabled.
+    kms.createKeyFromResource(key);
   }
   for (const bucket of resources.filter((resource) => resource.type === 'AWS::S3::Bucket')) {
     const properties = bucket.properties as Record<string, any>;
