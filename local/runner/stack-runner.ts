@@ -14,7 +14,7 @@ import { functionsFromTemplate } from './deploy/functions-from-template';
 import { loadIamFromTemplate } from './deploy/iam-from-template';
 import { createIotRegistryResources } from './deploy/iot-from-template';
 import { notRunResources } from './deploy/not-run';
-import { createEventSourceMappings, createQueues } from './deploy/queues-from-template';
+import { createEventSourceMappings, createQueues, queuePoliciesFromTemplate } from './deploy/queues-from-template';
 import { resolveStack, type ResolvedStack } from './deploy/resolve-stack';
 import { createStorage } from './deploy/storage-from-template';
 import { LocalIam } from './iam';
@@ -148,7 +148,10 @@ export async function startStackRunner(options: StackRunnerOptions): Promise<Run
 
     await createIotRegistryResources(cloud.model, allResources);
 
-    const rules = new TopicRuleEngine({ accountId, region, queues, functions, accessControl: iam, log: options.log });
+    const queuePolicies = queuePoliciesFromTemplate(allResources, queues);
+    const rules = new TopicRuleEngine({
+      accountId, region, queues, functions, accessControl: iam, log: options.log, queuePolicy: (arn) => queuePolicies.get(arn),
+    });
     for (const rule of allResources.filter((resource) => resource.type === 'AWS::IoT::TopicRule')) rules.addRule(rule);
     notRun.push(...rules.unsupported());
     const detachRules = rules.attach(cloud.mqtt);

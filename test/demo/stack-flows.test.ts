@@ -74,6 +74,18 @@ describe('a wiring fault in the template fails the flow locally, with a message 
     expect(rows[0].failure).toMatch(/no topic rule matched \$aws\/events\/certificates\/registered\/[0-9a-f]{64} \(the stack's rules: JitrActivatorTopicRule\w+: SELECT \* FROM '\$aws\/events\/certificate\/registered\/\+'\)/);
   });
 
+  test('the buffer queue\'s policy denies the rule\'s role: the event goes to the DLQ through the rule\'s error action', async () => {
+    const faulty = assemblyCopy();
+    editJitrTemplate(faulty, (template) => {
+      const [policy] = resourcesLike(template, 'AWS::SQS::QueuePolicy', 'JitrActivatorBufferQueuePolicy');
+      policy.Properties.PolicyDocument.Statement.push({ Effect: 'Deny', Principal: { AWS: '*' }, Action: 'sqs:SendMessage', Resource: '*' });
+    });
+    const rows = await runFlows({ flows: [impatientJitr], cloudAssemblies: [faulty], print: () => undefined });
+    expect(rows[0].passed).toBe(false);
+    expect(rows[0].failure).toMatch(/rule JitrActivatorTopicRule\w+: rule-action-failed SqsAction .*is not authorized to perform: sqs:SendMessage on resource: arn:aws:sqs:\S+BufferQueue\S+ with an explicit deny in a resource-based policy/);
+    expect(rows[0].failure).toMatch(/queue JitrDemo-JitrActivatorBufferDeadLetterQueue\w+-\w+ holds [1-9]\d* message/);
+  });
+
   test('the activator\'s role cannot receive from its queue: the runner refuses the event source mapping, as AWS does', async () => {
     const faulty = assemblyCopy();
     editJitrTemplate(faulty, (template) => withoutIamAction(template, 'JitrActivatorHandlerRoleDefaultPolicy', 'sqs:ReceiveMessage'));

@@ -3,6 +3,7 @@
  * function role may not read its queue fails here, as CreateEventSourceMapping does in AWS.
  */
 import type { LocalIam } from '../iam';
+import type { PolicyDocument } from '../iam/types';
 import type { LocalFunctionInvoker } from '../lambda/types';
 import { Clock, LocalQueues, SqsEventSourcePoller, systemClock } from '../sqs';
 import type { ResolvedResource } from '../types';
@@ -74,4 +75,16 @@ export function createEventSourceMappings(
     }, clock));
   }
   return pollers;
+}
+
+/** Each queue's policy, from AWS::SQS::QueuePolicy (its Queues are URLs; a later policy for a queue replaces an earlier one, as in SQS). */
+export function queuePoliciesFromTemplate(resources: readonly ResolvedResource[], queues: LocalQueues): Map<string, PolicyDocument> {
+  const policies = new Map<string, PolicyDocument>();
+  for (const policy of resources.filter((resource) => resource.type === 'AWS::SQS::QueuePolicy')) {
+    for (const url of (policy.properties.Queues ?? []) as string[]) {
+      const queue = queues.byUrl(url);
+      if (queue) policies.set(queue.arn, policy.properties.PolicyDocument as PolicyDocument);
+    }
+  }
+  return policies;
 }
