@@ -38,6 +38,7 @@ export const NAME_PROPERTY: Readonly<Record<string, string>> = {
   'AWS::Lambda::Function': 'FunctionName',
   'AWS::SQS::Queue': 'QueueName',
   'AWS::S3::Bucket': 'BucketName',
+  'AWS::KMS::Alias': 'AliasName',
   'AWS::IoT::Policy': 'PolicyName',
   'AWS::IoT::TopicRule': 'RuleName',
   'AWS::IoT::ProvisioningTemplate': 'TemplateName',

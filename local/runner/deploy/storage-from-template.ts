@@ -8,7 +8,7 @@ interface BucketEncryptionRule {
   readonly ServerSideEncryptionByDefault?: { readonly SSEAlgorithm?: string; readonly KMSMasterKeyID?: string };
 }
 
-/** Creates keys, then buckets, then bucket policies; answers sentences for what is not modelled. */
+/** Creates keys and their aliases, then buckets, then bucket policies; answers sentences for what is not modelled. */
 export function createStorage(resources: readonly ResolvedResource[], kms: LocalKms, s3: LocalS3): string[] {
   const notRun: string[] = [];
   for (const key of resources.filter((resource) => resource.type === 'AWS::KMS::Key')) {
@@ -20,6 +20,7 @@ export function createStorage(resources: readonly ResolvedResource[], kms: Local
     // Its physical id and Arn attribute (the ARN the template's policies name), key policy, description and Enabled.
     kms.createKeyFromResource(key);
   }
+  for (const alias of resources.filter((resource) => resource.type === 'AWS::KMS::Alias')) kms.createAliasFromResource(alias);
   for (const bucket of resources.filter((resource) => resource.type === 'AWS::S3::Bucket')) {
     const properties = bucket.properties as Record<string, any>;
     const rule = ((properties.BucketEncryption?.ServerSideEncryptionConfiguration ?? []) as BucketEncryptionRule[])[0]?.ServerSideEncryptionByDefault;
