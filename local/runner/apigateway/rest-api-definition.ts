@@ -119,9 +119,11 @@ function restApiDefinition(api: ResolvedResource, all: readonly ResolvedResource
   const resources = resourceTree(rootResourceId, children('AWS::ApiGateway::Resource'));
   const authorizers = children('AWS::ApiGateway::Authorizer').map(authorizerDefinition);
   const methods = children('AWS::ApiGateway::Method').map((method) => methodDefinition(method, resources, authorizers));
+  // Sentences name the API as the start-up list names every resource: stack/logical id (and the API's own name).
+  const where = `${api.stackName}/${api.logicalId}${name === api.logicalId ? '' : ` (REST API ${name})`}`;
   const unsupported = [
-    ...apiLevelUnsupported(api, name, children('AWS::ApiGateway::Stage')),
-    ...methods.filter((method) => method.unsupported).map((method) => `${name}: ${method.unsupported}`),
+    ...apiLevelUnsupported(api, where, children('AWS::ApiGateway::Stage')),
+    ...methods.filter((method) => method.unsupported).map((method) => `${where}: ${method.unsupported}`),
   ];
   return {
     stackName: api.stackName,

@@ -91,9 +91,9 @@ describe('restApisFromResources', () => {
 
   test('what cannot run locally is listed in plain sentences and marked on the method', () => {
     expect(api.unsupported).toEqual([
-      'Api: stage throttling limits are not enforced locally',
-      'Api: GET /cognito uses a Cognito user pool authorizer, which the local API Gateway does not verify',
-      'Api: GET /mock has an integration of type MOCK; only Lambda proxy (AWS_PROXY) integrations run locally',
+      'TestStack/Api: stage throttling limits are not enforced locally',
+      'TestStack/Api: GET /cognito uses a Cognito user pool authorizer, which the local API Gateway does not verify',
+      'TestStack/Api: GET /mock has an integration of type MOCK; only Lambda proxy (AWS_PROXY) integrations run locally',
     ]);
     expect(api.methods.find((method) => method.resourcePath === '/mock')?.unsupported).toMatch(/of type MOCK/);
     expect(api.methods.find((method) => method.resourcePath === '/caRegister')?.unsupported).toBeUndefined();
@@ -107,8 +107,8 @@ describe('restApisFromResources', () => {
       }
       return resource;
     }));
-    expect(withKeys.unsupported).toContain('Api: GET /items requires an API key; API keys and usage plans are not checked locally');
-    expect(withKeys.unsupported).toContain('Api: GET /items/{id} has an integration of type AWS; only Lambda proxy (AWS_PROXY) integrations run locally');
+    expect(withKeys.unsupported).toContain('TestStack/Api: GET /items requires an API key; API keys and usage plans are not checked locally');
+    expect(withKeys.unsupported).toContain('TestStack/Api: GET /items/{id} has an integration of type AWS; only Lambda proxy (AWS_PROXY) integrations run locally');
   });
 
   test('children of another API are not mixed in', () => {
