@@ -6,3 +6,5 @@ export * from './poller';
 export * from './queue';
 export * from './queues';
 export * from './sqs-event';
+export * from './api-errors';
+export * from './sqs-api';
