@@ -57,7 +57,8 @@ export async function runFlows(options: RunFlowsOptions): Promise<FlowRow[]> {
   try {
     const resources = runner.stacks.reduce((sum, stack) => sum + stack.resources.length, 0);
     print(`local runner: ${runner.stacks.map((stack) => stack.stackName).join(', ')} up in ${Date.now() - started} ms (${resources} resources)`);
-    print(`  IoT ${runner.endpoints.IOT}  MQTT ${runner.cloud.mqttUrl}  S3 ${runner.endpoints.S3}  Lambda ${runner.endpoints.LAMBDA}`);
+    const { IOT, S3, SQS, LAMBDA } = runner.endpoints;
+    print(`  IoT ${IOT}  MQTT ${runner.cloud.mqttUrl}  S3 ${S3}  SQS ${SQS}  Lambda ${LAMBDA}`);
     if (runner.notRun.length > 0) {
       print('  not run locally:');
       for (const sentence of runner.notRun) print(`    - ${sentence}`);

@@ -18,13 +18,13 @@ import { createEventSourceMappings, createQueues, queuePoliciesFromTemplate } fr
 import { resolveStack, type ResolvedStack } from './deploy/resolve-stack';
 import { createStorage } from './deploy/storage-from-template';
 import { LocalIam } from './iam';
-import type { LocalCredentials } from './iam/types';
+import type { LocalCredentials, PolicyDocument } from './iam/types';
 import { TopicRuleEngine } from './iot-rules';
 import { LocalKms, startKmsApi } from './kms';
 import { LocalFunctions, startLambdaApi } from './lambda';
 import type { LocalFunctionDefinition, LocalFunctionInvoker } from './lambda/types';
 import { startS3Api, LocalS3 } from './s3';
-import { LocalQueues, type Clock, type SqsEventSourcePoller } from './sqs';
+import { LocalQueues, startSqsApi, type Clock, type SqsEventSourcePoller } from './sqs';
 import type { ResolvedResource } from './types';
 
 export interface StackRunnerOptions {
@@ -60,7 +60,7 @@ export interface RunningStacks {
   readonly kms: LocalKms;
   readonly stacks: readonly ResolvedStack[];
   /** The endpoints to give an AWS SDK client (`endpoint` option, or AWS_ENDPOINT_URL_<SERVICE>). */
-  readonly endpoints: Readonly<{ IOT: string; S3: string; KMS: string; LAMBDA: string }>;
+  readonly endpoints: Readonly<{ IOT: string; S3: string; KMS: string; LAMBDA: string; SQS: string }>;
   /** The demo user's credentials: allowed everything by identity policy, still bound by resource policies. */
   readonly adminCredentials: LocalCredentials;
   /** Sentences about what the runner does not run; print them once at start-up. */
@@ -93,8 +93,6 @@ export async function startStackRunner(options: StackRunnerOptions): Promise<Run
   const accountId = options.accountId ?? '123456789012';
   const region = options.region ?? 'us-east-1';
   const assemblies = options.cloudAssemblies.flatMap((directory) => readCloudAssembly(directory));
-  const stacks = assemblies.map((stack) => resolveStack(stack, { accountId, region }));
-  const allResources = stacks.flatMap((stack) => stack.resources);
   const notRun: string[] = notRunResources(assemblies);
   const closers: (() => Promise<void>)[] = [];
   const closeAll = async () => {
@@ -104,6 +102,16 @@ export async function startStackRunner(options: StackRunnerOptions): Promise<Run
   const log = options.log ?? (() => undefined);
   try {
     const iam = new LocalIam({ accountId, region });
+    // The SQS API comes first: queue URLs (what Ref answers) point at it.
+    const queues = new LocalQueues(options.clock);
+    let queuePolicies = new Map<string, PolicyDocument>();
+    const sqsApi = await startSqsApi({
+      queues, accessControl: iam, queuePolicy: (arn) => queuePolicies.get(arn), region, accountId, clock: options.clock,
+    });
+    closers.push(() => sqsApi.close());
+
+    const stacks = assemblies.map((stack) => resolveStack(stack, { accountId, region, sqsUrlBase: sqsApi.url }));
+    const allResources = stacks.flatMap((stack) => stack.resources);
     notRun.push(...loadIamFromTemplate(iam, allResources));
 
     const cloud = await startLocalCloud({
@@ -130,7 +138,7 @@ export async function startStackRunner(options: StackRunnerOptions): Promise<Run
     const invoker = lateInvoker(() => functions!);
     const lambdaApi = await startLambdaApi({ functions: invoker, accessControl: iam });
     closers.push(() => lambdaApi.close());
-    const endpoints = { IOT: cloud.controlPlaneUrl, S3: s3Api.url, KMS: kmsApi.url, LAMBDA: lambdaApi.url };
+    const endpoints = { IOT: cloud.controlPlaneUrl, S3: s3Api.url, KMS: kmsApi.url, LAMBDA: lambdaApi.url, SQS: sqsApi.url };
     functions = new LocalFunctions({
       region,
       accountId,
@@ -142,13 +150,12 @@ export async function startStackRunner(options: StackRunnerOptions): Promise<Run
     const definitions: LocalFunctionDefinition[] = stacks.flatMap((stack) => functionsFromTemplate(stack, iam));
     for (const definition of definitions) functions.add(definition);
 
-    const queues = new LocalQueues(options.clock);
     notRun.push(...createQueues(queues, allResources));
+    queuePolicies = queuePoliciesFromTemplate(allResources, queues);
     const pollers = createEventSourceMappings(allResources, queues, functions, iam, accountId, options.clock);
 
     await createIotRegistryResources(cloud.model, allResources);
 
-    const queuePolicies = queuePoliciesFromTemplate(allResources, queues);
     const rules = new TopicRuleEngine({
       accountId, region, queues, functions, accessControl: iam, log: options.log, queuePolicy: (arn) => queuePolicies.get(arn),
     });

@@ -20,6 +20,11 @@ export interface NamingContext {
   readonly partition: string;
   /** The resource's explicit name property, resolved, when the template sets one. */
   readonly explicitName?: string;
+  /**
+   * Where queue URLs point (`<base>/<account>/<name>`); default AWS's `https://sqs.<region>.amazonaws.com`. The runner
+   * gives its local SQS API: the SDK sends a queue's calls to its URL's host, whatever the client's endpoint.
+   */
+  readonly sqsUrlBase?: string;
 }
 
 /**
@@ -89,7 +94,7 @@ export function physicalIdentity(type: string, context: NamingContext): Physical
     }
     case 'AWS::SQS::Queue': {
       const name = explicitName ?? generatedName(context, 80);
-      const url = `https://sqs.${region}.amazonaws.com/${accountId}/${name}`;
+      const url = `${context.sqsUrlBase ?? `https://sqs.${region}.amazonaws.com`}/${accountId}/${name}`;
       return { physicalId: url, attributes: { Arn: arn('sqs', name), QueueName: name, QueueUrl: url } };
     }
     case 'AWS::S3::Bucket': {

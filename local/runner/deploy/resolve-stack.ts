@@ -12,6 +12,8 @@ export interface DeploymentTarget {
   readonly region: string;
   /** @default 'aws' */
   readonly partition?: string;
+  /** Where queue URLs point; see NamingContext.sqsUrlBase. */
+  readonly sqsUrlBase?: string;
 }
 
 export interface ResolvedStack {
@@ -72,7 +74,13 @@ export function resolveStack(stack: AssemblyStack, target: DeploymentTarget): Re
         throw error;
       }
       identities.set(resource.logicalId, physicalIdentity(resource.type, {
-        stackName: stack.stackName, logicalId: resource.logicalId, accountId: target.accountId, region: target.region, partition, explicitName,
+        stackName: stack.stackName,
+        logicalId: resource.logicalId,
+        accountId: target.accountId,
+        region: target.region,
+        partition,
+        explicitName,
+        sqsUrlBase: target.sqsUrlBase,
       }));
     }
     if (waiting.length === pending.length) {
