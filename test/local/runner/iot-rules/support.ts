@@ -1,9 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AccessControl, AccessDecision, AccessRequest, PolicyDocument, PolicyStatement } from '../../../../local/runner/iam/types';
 import { InvokeResult, LambdaServiceError, LocalFunctionDefinition, LocalFunctionInvoker } from '../../../../local/runner/lambda/types';
 import { LocalQueue, LocalQueues } from '../../../../local/runner/sqs';
 import type { ResolvedResource } from '../../../../local/runner/types';
+import { synthesizeJitrDemo } from '../../../demo/support/jitr-demo-assembly';
 import { denialReason } from '../../../support/denial-reason';
 
 export const REGION = 'eu-west-1';
@@ -131,13 +132,25 @@ export function topicRule(name: string, payload: Record<string, unknown>): Resol
   };
 }
 
+let demoTemplate: any;
+
+/** The JitrDemo template, synthesized once per test file (a clean clone has no .demo/ output). */
+function jitrDemoTemplate(): any {
+  if (!demoTemplate) {
+    const cdkOut = synthesizeJitrDemo();
+    demoTemplate = JSON.parse(readFileSync(join(cdkOut, 'JitrDemo.template.json'), 'utf8'));
+    rmSync(cdkOut, { recursive: true, force: true });
+  }
+  return demoTemplate;
+}
+
 /**
  * The JITR demo's real topic rule, its Ref/GetAtt resolved as the runner would: the buffer queue and
  * its dead-letter queue by URL, the topic-rule role by ARN. Also answers the role's grants from the
  * template's policy, so tests start from what the construct actually deploys.
  */
 export function jitrDemoRule(urlOf: (logicalId: string) => string): { rule: ResolvedResource; roleArn: string; grants: Grant[] } {
-  const template = JSON.parse(readFileSync(join(__dirname, '../../../../.demo/jitr/cdk.out/JitrDemo.template.json'), 'utf8'));
+  const template = jitrDemoTemplate();
   const resources: Record<string, { Type: string; Properties: Record<string, unknown> }> = template.Resources;
   const [logicalId, resource] = Object.entries(resources).find(([, candidate]) => candidate.Type === 'AWS::IoT::TopicRule')!;
   const roleArnOf = (id: string): string => `arn:aws:iam::${ACCOUNT}:role/JitrDemo-${id}`;
