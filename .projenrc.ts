@@ -69,7 +69,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     dirs: ['src'],
     devdirs: ['test', ...nodeOnlyDirs, 'projenrc', '.projenrc.ts'],
   },
-  gitignore: ['/assets/', '/cdk.out/', '/demo/**/cdk.out/', '/.demo/', '/bench/results/'],
+  gitignore: ['/assets/', '/cdk.out/', '/demo/**/cdk.out/', '/.demo/', '/bench/results/', '/.consumers/', '/test/consumers/java/target/', '__pycache__/'],
 });
 
 // The bundled handlers ship inside the package (Code.fromAsset reads them);
@@ -115,6 +115,16 @@ project.addTask('local', {
   exec: 'ts-node --project tsconfig.dev.json local/cli.ts',
   receiveArgs: true,
 });
+
+// Every build packages all three targets (npm, PyPI, Maven) and proves a Python and a Java
+// CDK app can use what it built, CI included (projen's default packages only JS under CI).
+const consumers = project.addTask('test:consumers', {
+  description: 'A Python and a Java CDK app synthesize with the packages in dist/python and dist/java',
+  exec: 'bash scripts/test-consumers.sh',
+});
+project.packageTask.reset();
+project.packageTask.spawn(project.tasks.tryFind('package-all')!);
+project.packageTask.spawn(consumers);
 
 project.addTask('demo', {
   description: 'The main job: run the demo flows',
