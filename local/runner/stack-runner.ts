@@ -6,8 +6,10 @@
  * so a wiring fault (a missing grant, a wrong topic, a wrong environment variable) fails here as
  * it would in AWS.
  */
-import { resolve } from 'node:path';
-import { startLocalCloud, type LocalCloud } from '../local-cloud';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startLocalCloud, type LocalCloud, type LocalCloudOptions } from '../local-cloud';
 import { startRestApi, restApisFromResources } from './apigateway';
 import { readCloudAssembly } from './assembly';
 import { functionsFromTemplate } from './deploy/functions-from-template';
@@ -27,25 +29,14 @@ import { startS3Api, LocalS3 } from './s3';
 import { LocalQueues, startSqsApi, type Clock, type SqsEventSourcePoller } from './sqs';
 import type { ResolvedResource } from './types';
 
-export interface StackRunnerOptions {
+/** The local cloud's own options (state directory, ports, account, Region, rate limits, log), and what the runner adds. */
+export interface StackRunnerOptions extends Omit<LocalCloudOptions, 'accessControl'> {
   /** cdk.out directories; every stack of each runs. */
   readonly cloudAssemblies: readonly string[];
-  /** Where the local cloud keeps its TLS identity. */
-  readonly stateDirectory: string;
-  /** The control plane's port; 0 (the default) picks a free one. */
-  readonly controlPlanePort?: number;
-  /** The MQTT gateway's port; 0 (the default) picks a free one. */
-  readonly mqttPort?: number;
-  readonly accountId?: string;
-  readonly region?: string;
-  /** AWS's default control-plane rate limits (true, the default), none, or TPS per operation. */
-  readonly rateLimits?: boolean | Partial<Record<string, number>>;
   /** The queues' and event-source mappings' clock (a ManualClock lets a test step through visibility timeouts). */
   readonly clock?: Clock;
   /** Where `@aws-sdk/*` resolves for the functions (Lambda's runtime provides it). Default: this project's node_modules. */
   readonly sdkModulesDirectory?: string;
-  /** Structured decisions of the gateway and the topic rules. */
-  readonly log?: (entry: Record<string, unknown>) => void;
   /** Every line a function writes. */
   readonly onFunctionLog?: (functionName: string, line: string) => void;
 }
@@ -114,16 +105,7 @@ export async function startStackRunner(options: StackRunnerOptions): Promise<Run
     const allResources = stacks.flatMap((stack) => stack.resources);
     notRun.push(...loadIamFromTemplate(iam, allResources));
 
-    const cloud = await startLocalCloud({
-      stateDirectory: options.stateDirectory,
-      controlPlanePort: options.controlPlanePort,
-      mqttPort: options.mqttPort,
-      accountId,
-      region,
-      rateLimits: options.rateLimits ?? true,
-      accessControl: iam,
-      log: options.log,
-    });
+    const cloud = await startLocalCloud({ ...options, accountId, region, accessControl: iam });
     closers.push(() => cloud.close());
 
     const kms = new LocalKms({ accountId, region, accessControl: iam });
@@ -147,7 +129,9 @@ export async function startStackRunner(options: StackRunnerOptions): Promise<Run
       onLog: options.onFunctionLog,
     });
     closers.push(() => functions!.close());
-    const definitions: LocalFunctionDefinition[] = stacks.flatMap((stack) => functionsFromTemplate(stack, iam));
+    const inlineCode = mkdtempSync(join(tmpdir(), 'cdk-iot-security-functions-'));
+    closers.push(async () => rmSync(inlineCode, { recursive: true, force: true }));
+    const definitions: LocalFunctionDefinition[] = stacks.flatMap((stack) => functionsFromTemplate(stack, iam, inlineCode));
     for (const definition of definitions) functions.add(definition);
 
     notRun.push(...createQueues(queues, allResources));

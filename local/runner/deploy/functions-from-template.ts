@@ -14,10 +14,10 @@ import type { LocalFunctionDefinition } from '../lambda/types';
 import type { ResolvedResource } from '../types';
 import type { ResolvedStack } from './resolve-stack';
 
-function codeDirectoryOf(stack: ResolvedStack, fn: ResolvedResource): string {
+function codeDirectoryOf(stack: ResolvedStack, fn: ResolvedResource, inlineCodeRoot: string): string {
   const code = fn.properties.Code as { ZipFile?: string } | undefined;
   if (typeof code?.ZipFile === 'string') {
-    return writeInlineCode(code.ZipFile, mkdtempSync(join(tmpdir(), `cdk-iot-security-inline-${fn.logicalId}-`)));
+    return writeInlineCode(code.ZipFile, mkdtempSync(join(inlineCodeRoot, `cdk-iot-security-inline-${fn.logicalId}-`)));
   }
   const raw = stack.stack.template.Resources?.[fn.logicalId];
   return lambdaCodeDirectory(stack.stack, {
@@ -50,7 +50,8 @@ export function functionMatches(fn: ResolvedResource, nameOrArn: string): boolea
   return nameOrArn === fn.physicalId || nameOrArn === fn.attributes.Arn || nameOrArn.endsWith(`:function:${fn.physicalId}`);
 }
 
-export function functionsFromTemplate(stack: ResolvedStack, iam: LocalIam): LocalFunctionDefinition[] {
+/** `inlineCodeRoot`: where inline (Code.ZipFile) functions are written out; the caller removes it when done. */
+export function functionsFromTemplate(stack: ResolvedStack, iam: LocalIam, inlineCodeRoot: string = tmpdir()): LocalFunctionDefinition[] {
   const permissions = stack.resources.filter((resource) => resource.type === 'AWS::Lambda::Permission');
   return stack.resources.filter((resource) => resource.type === 'AWS::Lambda::Function').map((fn) => {
     const properties = fn.properties as Record<string, any>;
@@ -63,7 +64,7 @@ export function functionsFromTemplate(stack: ResolvedStack, iam: LocalIam): Loca
       logicalId: fn.logicalId,
       functionName: fn.physicalId,
       functionArn: fn.attributes.Arn,
-      codeDirectory: codeDirectoryOf(stack, fn),
+      codeDirectory: codeDirectoryOf(stack, fn, inlineCodeRoot),
       handler: String(properties.Handler),
       runtime: String(properties.Runtime),
       environment: Object.fromEntries(Object.entries(properties.Environment?.Variables ?? {}).map(([key, value]) => [key, String(value)])),

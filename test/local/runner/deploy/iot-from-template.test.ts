@@ -131,6 +131,9 @@ describe('createIotRegistryResources', () => {
     });
     const ids = await createIotRegistryResources(model, stack.resources);
     expect(ids).toEqual(new Map([['Ca', ca.certificateId]]));
+    // Ref and GetAtt answered the same id and ARN before registration (the id is the DER's SHA-256).
+    expect(byLogicalId(stack, 'Ca').physicalId).toBe(ca.certificateId);
+    expect(byLogicalId(stack, 'Ca').attributes.Arn).toMatch(new RegExp(`^arn:aws:iot:[^:]+:\\d{12}:cacert/${ca.certificateId}$`));
     const described = await model.describeCACertificate({ certificateId: ca.certificateId });
     expect(described.certificateDescription).toMatchObject({ status: 'ACTIVE', autoRegistrationStatus: 'ENABLE', certificateMode: 'DEFAULT' });
     expect(described.registrationConfig).toMatchObject({ templateBody: JITP_TEMPLATE, roleArn: byLogicalId(stack, 'Role').attributes.Arn });
