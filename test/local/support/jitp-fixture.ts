@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GetRegistrationCodeCommand, IoTClient, RegisterCACertificateCommand } from '@aws-sdk/client-iot';
 import type { DeviceFiles } from './jitr-fixture';
+import { defaultDevicePolicyDocument } from '../../../demo/shared/default-device-policy';
 import { createCaCertificate, createVerificationCertificate, issueDeviceCertificateWithNewKey, type GeneratedCa, type KeyAlgorithm, type SubjectFields } from '../../../lambda-assets/shared/pki';
 import type { GatewayMessage } from '../../../local/gateway';
 import { startLocalCloud, type LocalCloud } from '../../../local/local-cloud';
@@ -13,28 +14,6 @@ const COMMON_NAME = 'AWS::IoT::Certificate::CommonName';
 const COUNTRY = 'AWS::IoT::Certificate::Country';
 const ORGANIZATION = 'AWS::IoT::Certificate::Organization';
 const CERTIFICATE_ID = 'AWS::IoT::Certificate::Id';
-
-/**
- * The device policy the template creates: every statement scoped to the thing the connection is
- * attached to, so one inline document serves every device.
- */
-export function jitpDevicePolicy(region: string, accountId: string): string {
-  const arn = (resource: string) => `arn:aws:iot:${region}:${accountId}:${resource}`;
-  const own = 'things/${iot:Connection.Thing.ThingName}/*';
-  return JSON.stringify({
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Effect: 'Allow',
-        Action: 'iot:Connect',
-        Resource: arn('client/${iot:Connection.Thing.ThingName}'),
-        Condition: { Bool: { 'iot:Connection.Thing.IsAttached': 'true' } },
-      },
-      { Effect: 'Allow', Action: ['iot:Publish', 'iot:Receive'], Resource: arn(`topic/${own}`) },
-      { Effect: 'Allow', Action: 'iot:Subscribe', Resource: arn(`topicfilter/${own}`) },
-    ],
-  });
-}
 
 /**
  * A JITP template as the AWS docs describe one: the thing named by the certificate's CN, with
@@ -102,7 +81,8 @@ export class JitpFixture {
     const { registrationCode } = await this.iot.send(new GetRegistrationCodeCommand({}));
     this.ca = await createCaCertificate({ subject: { commonName: 'Local JITP CA', organizationName: 'Example Corp' }, keyAlgorithm: 'ECDSA-P256', validityDays: 30 });
     const verification = await createVerificationCertificate(this.ca.authority, registrationCode!);
-    this.policyDocument = jitpDevicePolicy(region, accountId);
+    // The constructs' default device policy: every statement scoped to the thing the connection is attached to.
+    this.policyDocument = defaultDevicePolicyDocument(region, accountId);
     const registered = await this.iot.send(new RegisterCACertificateCommand({
       caCertificate: this.ca.certificatePem,
       verificationCertificate: verification.certificatePem,
