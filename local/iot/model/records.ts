@@ -1,13 +1,10 @@
 import type { CertificateMode, CertificateStatus, ProvisioningHook, RegistrationConfig, TemplateType, ThingGroupProperties, ThingPrincipalType, ThingTypeProperties } from '@aws-sdk/client-iot';
 
-/** Registry state of one device certificate (what DescribeCertificate reports, plus claim bookkeeping). */
-export interface CertificateRecord {
+/** What AWS IoT keeps of any registered certificate, a device's or a CA's (Describe*Certificate). */
+export interface RegisteredCertificate {
   readonly certificateId: string;
   readonly certificateArn: string;
   readonly certificatePem: string;
-  status: CertificateStatus;
-  /** The registered CA that signed it; absent for AWS-issued and CA-less certificates. */
-  readonly caCertificateId?: string;
   readonly certificateMode: CertificateMode;
   readonly ownedBy: string;
   readonly creationDate: Date;
@@ -15,6 +12,13 @@ export interface CertificateRecord {
   customerVersion: number;
   generationId: string;
   readonly validity: { readonly notBefore: Date; readonly notAfter: Date };
+}
+
+/** Registry state of one device certificate (DescribeCertificate). */
+export interface CertificateRecord extends RegisteredCertificate {
+  status: CertificateStatus;
+  /** The registered CA that signed it; absent for AWS-issued and CA-less certificates. */
+  readonly caCertificateId?: string;
   /** CreateProvisioningClaim certificates: the end of the claim's five minutes. */
   readonly claimExpiration?: Date;
   /** CreateProvisioningClaim certificates: the template the claim may provision with. */
@@ -22,23 +26,29 @@ export interface CertificateRecord {
 }
 
 /** Registry state of one CA certificate (DescribeCACertificate). */
-export interface CaRecord {
-  readonly certificateId: string;
-  readonly certificateArn: string;
-  readonly certificatePem: string;
+export interface CaRecord extends RegisteredCertificate {
   status: 'ACTIVE' | 'INACTIVE';
   autoRegistrationStatus: 'ENABLE' | 'DISABLE';
-  readonly certificateMode: CertificateMode;
   /** JITP: the template (inline with its role, or by name) AWS IoT runs for new device certificates. */
   registrationConfig?: RegistrationConfig;
   /** Subject DN text, for the "10 CAs with the same subject" limit. */
   readonly subjectName: string;
-  readonly ownedBy: string;
-  readonly creationDate: Date;
-  lastModifiedDate: Date;
-  customerVersion: number;
-  generationId: string;
-  readonly validity: { readonly notBefore: Date; readonly notAfter: Date };
+}
+
+/** The members DescribeCertificate and DescribeCACertificate both answer, from either record. */
+export function registeredCertificateDescription(record: RegisteredCertificate): RegisteredCertificate {
+  return {
+    certificateArn: record.certificateArn,
+    certificateId: record.certificateId,
+    certificatePem: record.certificatePem,
+    certificateMode: record.certificateMode,
+    ownedBy: record.ownedBy,
+    creationDate: record.creationDate,
+    lastModifiedDate: record.lastModifiedDate,
+    customerVersion: record.customerVersion,
+    generationId: record.generationId,
+    validity: { ...record.validity },
+  };
 }
 
 export interface ThingRecord {

@@ -4,6 +4,7 @@ import type * as Iot from '@aws-sdk/client-iot';
 import { TemplateError, validateTemplate } from '../../templates';
 import { checkVerificationCertificate, inspectCaCertificate } from '../certificate-checks';
 import { alreadyExists, invalidRequest, iotError } from '../errors';
+import { registeredCertificateDescription } from '../records';
 import { paginate, requireOneOf, validateTags } from '../validation';
 import type { ControlPlaneContext } from './context';
 
@@ -68,20 +69,7 @@ export async function describeCACertificate(
   ctx.throttle('DescribeCACertificate');
   const ca = ctx.registry.requireCa(input.certificateId);
   return {
-    certificateDescription: {
-      certificateArn: ca.certificateArn,
-      certificateId: ca.certificateId,
-      status: ca.status,
-      certificatePem: ca.certificatePem,
-      ownedBy: ca.ownedBy,
-      creationDate: ca.creationDate,
-      autoRegistrationStatus: ca.autoRegistrationStatus,
-      lastModifiedDate: ca.lastModifiedDate,
-      customerVersion: ca.customerVersion,
-      generationId: ca.generationId,
-      validity: { ...ca.validity },
-      certificateMode: ca.certificateMode,
-    },
+    certificateDescription: { ...registeredCertificateDescription(ca), status: ca.status, autoRegistrationStatus: ca.autoRegistrationStatus },
     registrationConfig: ca.registrationConfig ? { ...ca.registrationConfig } : undefined,
   };
 }

@@ -4,7 +4,7 @@ import { inspectCertificate } from '../../../../lambda-assets/shared/pki';
 import { inspectDeviceCertificate } from '../certificate-checks';
 import { invalidRequest, iotError } from '../errors';
 import { REGISTRATION_STATUSES } from '../provisioning';
-import type { CertificateRecord } from '../records';
+import { registeredCertificateDescription, type CertificateRecord } from '../records';
 import { paginate, requireCertificateId, requireOneOf, requireString } from '../validation';
 import type { ControlPlaneContext } from './context';
 
@@ -78,19 +78,10 @@ export async function describeCertificate(ctx: ControlPlaneContext, input: Iot.D
   const certificate = ctx.registry.requireCertificate(input.certificateId);
   return {
     certificateDescription: {
-      certificateArn: certificate.certificateArn,
-      certificateId: certificate.certificateId,
+      ...registeredCertificateDescription(certificate),
       caCertificateId: certificate.caCertificateId,
       status: certificate.status,
-      certificatePem: certificate.certificatePem,
-      ownedBy: certificate.ownedBy,
-      creationDate: certificate.creationDate,
-      lastModifiedDate: certificate.lastModifiedDate,
-      customerVersion: certificate.customerVersion,
       transferData: {},
-      generationId: certificate.generationId,
-      validity: { ...certificate.validity },
-      certificateMode: certificate.certificateMode,
     },
   };
 }
