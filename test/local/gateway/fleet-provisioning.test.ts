@@ -14,6 +14,7 @@ import * as mqtt from 'mqtt';
 import { main as fleetDevice } from '../../../demo/fleet/device-identity';
 import { certificateIdOf } from '../../../lambda-assets/shared/pki';
 import { DEVICE_POLICY, FleetFixture, HOOKED_TEMPLATE, PLAIN_TEMPLATE, type ClaimFiles } from '../support/fleet-fixture';
+import { connectOnce } from '../support/raw-mqtt';
 
 /**
  * Fleet provisioning by claim through the local cloud, as devices see it on AWS: the SDK's
@@ -164,19 +165,12 @@ describe('the pre-provisioning hook denies', () => {
 // ---------------------------------------------------------------- raw mqtt.js, for precise control
 
 function connectClaim(claimFiles: ClaimFiles, clientId: string): Promise<mqtt.MqttClient> {
-  return new Promise((resolve, reject) => {
-    const client = mqtt.connect(`mqtts://localhost:${fixture.cloud.mqtt.port}`, {
-      protocolVersion: 4,
-      clientId,
-      reconnectPeriod: 0,
-      connectTimeout: 5000,
-      cert: claimFiles.certificatePem,
-      key: claimFiles.privateKeyPem,
-      ca: readFileSync(fixture.cloud.serverIdentity.caCertificatePath),
-    });
-    client.once('connect', () => resolve(client));
-    client.once('error', reject);
-    client.once('close', () => reject(new Error('closed before CONNACK')));
+  return connectOnce({
+    port: fixture.cloud.mqtt.port,
+    clientId,
+    cert: claimFiles.certificatePem,
+    key: claimFiles.privateKeyPem,
+    ca: readFileSync(fixture.cloud.serverIdentity.caCertificatePath),
   });
 }
 

@@ -15,6 +15,7 @@ import { main as sdkV2Device } from '../../../demo/jitr/device-sdk-v2';
 import type { KeyAlgorithm } from '../../../lambda-assets/shared/pki';
 import { JitpFixture } from '../support/jitp-fixture';
 import type { DeviceFiles } from '../support/jitr-fixture';
+import { connectOnce } from '../support/raw-mqtt';
 
 /**
  * JITP through the local cloud as devices see it on AWS: a CA registered through the SDK with a
@@ -73,22 +74,13 @@ interface MqttJsOptions {
 
 /** One mqtt.js connection attempt: the client once CONNACKed, or the reason it was not. */
 function connectMqttJs(device: DeviceFiles, options: MqttJsOptions = {}): Promise<mqtt.MqttClient> {
-  return new Promise((resolve, reject) => {
-    const client = mqtt.connect(`mqtts://${options.host ?? 'localhost'}:${fixture.cloud.mqtt.port}`, {
-      protocolVersion: 4,
-      clientId: options.clientId ?? device.thingName,
-      reconnectPeriod: 0,
-      connectTimeout: 5000,
-      cert: readFileSync(options.leafOnly ? device.certPath : device.chainPath),
-      key: readFileSync(device.keyPath),
-      ca: readFileSync(fixture.cloud.serverIdentity.caCertificatePath),
-    });
-    client.once('connect', () => resolve(client));
-    client.once('error', (error) => {
-      client.end(true);
-      reject(error);
-    });
-    client.once('close', () => reject(new Error('closed before CONNACK')));
+  return connectOnce({
+    port: fixture.cloud.mqtt.port,
+    host: options.host,
+    clientId: options.clientId ?? device.thingName,
+    cert: readFileSync(options.leafOnly ? device.certPath : device.chainPath),
+    key: readFileSync(device.keyPath),
+    ca: readFileSync(fixture.cloud.serverIdentity.caCertificatePath),
   });
 }
 

@@ -8,6 +8,7 @@ import { main as mqttJsDevice } from '../../../demo/jitr/device-mqttjs';
 import { main as sdkV2Device } from '../../../demo/jitr/device-sdk-v2';
 import { createCaCertificate, issueDeviceCertificateWithNewKey, type KeyAlgorithm } from '../../../lambda-assets/shared/pki';
 import { JitrFixture, type DeviceFiles } from '../support/jitr-fixture';
+import { connectOnce } from '../support/raw-mqtt';
 
 /**
  * JITR through the local cloud as devices see it on AWS: real clients
@@ -109,19 +110,12 @@ describe('the device policy bounds an activated device', () => {
   });
 
   function connectDevice(clientId = device.thingName): Promise<mqtt.MqttClient> {
-    return new Promise((resolve, reject) => {
-      const client = mqtt.connect(`mqtts://localhost:${fixture.cloud.mqtt.port}`, {
-        protocolVersion: 4,
-        clientId,
-        reconnectPeriod: 0,
-        connectTimeout: 5000,
-        cert: readFileSync(device.chainPath),
-        key: readFileSync(device.keyPath),
-        ca: readFileSync(fixture.cloud.serverIdentity.caCertificatePath),
-      });
-      client.once('connect', () => resolve(client));
-      client.once('error', reject);
-      client.once('close', () => reject(new Error('closed before CONNACK')));
+    return connectOnce({
+      port: fixture.cloud.mqtt.port,
+      clientId,
+      cert: readFileSync(device.chainPath),
+      key: readFileSync(device.keyPath),
+      ca: readFileSync(fixture.cloud.serverIdentity.caCertificatePath),
     });
   }
 
