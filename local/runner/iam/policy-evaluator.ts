@@ -1,4 +1,5 @@
 import { conditionsHold, type ConditionContext } from './condition-operators';
+import { denialReason } from './denial-reason';
 import { buildConditionContext } from './request-context';
 import { actionMatches, principalMatch, resourceMatches, statementsOf } from './statement-matching';
 import type { AccessDecision, AccessRequest, PolicyDocument, PolicyStatement } from './types';
@@ -28,18 +29,14 @@ export function evaluateAccess(request: AccessRequest, options: EvaluationOption
   const denyFrom = (source: Applicable['source']) => applicable.find((entry) => entry.statement.Effect === 'Deny' && entry.source === source);
   const deny = denyFrom('identity') ?? denyFrom('resource');
   if (deny) {
-    const kind = deny.source === 'identity' ? 'an identity-based policy' : 'a resource-based policy';
-    // AWS's wording, without the Sid: callers put this reason into AccessDenied messages as is.
-    return { allowed: false, reason: `${notAuthorized(request)} with an explicit deny in ${kind}` };
+    return { allowed: false, reason: denialReason(request, deny.source === 'identity' ? 'an identity-based policy' : 'a resource-based policy') };
   }
   const allow = applicable.find((entry) => entry.statement.Effect === 'Allow' && (entry.source === 'identity' || entry.specific));
   if (allow) {
     const kind = allow.source === 'identity' ? 'an identity-based policy' : 'a resource-based policy';
     return { allowed: true, reason: `Allowed by ${kind}${sidNote(allow.statement)}` };
   }
-  // Service principals can only be let in by a resource policy, so that is the policy "missing" for them.
-  const missing = request.principal.service ? 'resource-based' : 'identity-based';
-  return { allowed: false, reason: `${notAuthorized(request)} because no ${missing} policy allows the ${request.action} action` };
+  return { allowed: false, reason: denialReason(request) };
 }
 
 function applicableStatements(request: AccessRequest, options: EvaluationOptions, context: ConditionContext): Applicable[] {
@@ -64,9 +61,6 @@ function applicableStatements(request: AccessRequest, options: EvaluationOptions
   return applicable;
 }
 
-function notAuthorized(request: AccessRequest): string {
-  return `User: ${request.principal.arn} is not authorized to perform: ${request.action} on resource: ${request.resource}`;
-}
 
 function sidNote(statement: PolicyStatement): string {
   return statement.Sid ? ` (statement ${statement.Sid})` : '';

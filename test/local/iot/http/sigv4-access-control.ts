@@ -2,6 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { HttpRequest } from '@smithy/protocol-http';
 import { getCanonicalHeaders, SignatureV4Base } from '@smithy/signature-v4';
+import { denialReason } from '../../../../local/runner/iam';
 import {
   AuthenticationError,
   type AccessControl,
@@ -10,7 +11,6 @@ import {
   type Principal,
   type SignedHttpRequest,
 } from '../../../../local/runner/iam/types';
-import { denialReason } from '../../../support/denial-reason';
 
 /** One access key the fake knows: its secret and whose it is. */
 export interface TestKey {

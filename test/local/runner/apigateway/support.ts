@@ -5,10 +5,10 @@ import { request as httpRequest } from 'node:http';
  * a fake Lambda invoker and a fake access control that knows callers by access key id.
  */
 import { restApisFromResources, startRestApi } from '../../../../local/runner/apigateway';
+import { denialReason } from '../../../../local/runner/iam';
 import { AccessControl, AccessDecision, AccessRequest, AuthenticationError, PolicyDocument, Principal, SignedHttpRequest } from '../../../../local/runner/iam/types';
 import { InvokeResult, LocalFunctionDefinition, LocalFunctionInvoker } from '../../../../local/runner/lambda/types';
 import { ResolvedResource } from '../../../../local/runner/types';
-import { denialReason } from '../../../support/denial-reason';
 
 export const REGION = 'us-east-1';
 export const ACCOUNT = '123456789012';

@@ -1,11 +1,11 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { denialReason } from '../../../../local/runner/iam';
 import type { AccessControl, AccessDecision, AccessRequest, PolicyDocument, PolicyStatement } from '../../../../local/runner/iam/types';
 import { InvokeResult, LambdaServiceError, LocalFunctionDefinition, LocalFunctionInvoker } from '../../../../local/runner/lambda/types';
 import { LocalQueue, LocalQueues } from '../../../../local/runner/sqs';
 import type { ResolvedResource } from '../../../../local/runner/types';
 import { synthesizeJitrDemo } from '../../../demo/support/jitr-demo-assembly';
-import { denialReason } from '../../../support/denial-reason';
 
 export const REGION = 'eu-west-1';
 export const ACCOUNT = '123456789012';

@@ -4,8 +4,8 @@
  * decided by a rule table the test controls. It records every authorization request so tests can check actions, resources and context.
  */
 import { createHash, createHmac } from 'node:crypto';
+import { denialReason } from '../../../../local/runner/iam';
 import { AccessDecision, AccessRequest, AuthenticationError, type AccessControl, type Principal, type SignedHttpRequest } from '../../../../local/runner/iam/types';
-import { denialReason } from '../../../support/denial-reason';
 
 export interface FakeUser {
   readonly accessKeyId: string;

@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { ACCOUNT_ID, definition, functionArn, REGION, SDK_MODULES, temporaryDirectory, writeFiles } from './support';
+import { denialReason } from '../../../../local/runner/iam';
 import { AccessControl, AuthenticationError, Principal } from '../../../../local/runner/iam/types';
 import { LambdaApi, LocalFunctions, startLambdaApi } from '../../../../local/runner/lambda';
-import { denialReason } from '../../../support/denial-reason';
 
 const GOOD_ACCESS_KEY = 'AKIDTESTER';
 const CALLER: Principal = { arn: `arn:aws:iam::${ACCOUNT_ID}:user/tester`, accountId: ACCOUNT_ID };

@@ -6,8 +6,8 @@ import {
 } from '@aws-sdk/client-sqs';
 import { ACCOUNT, queueOptions, REGION } from './support';
 import { SigV4Verifier, type AccessControl, type AccessDecision, type AccessRequest, type PolicyDocument, type Principal, type SignedHttpRequest } from '../../../../local/runner/iam';
+import { denialReason } from '../../../../local/runner/iam';
 import { LocalQueues, ManualClock, md5Hex, md5OfMessageAttributes, startSqsApi, type RunningSqsApi } from '../../../../local/runner/sqs';
-import { denialReason } from '../../../support/denial-reason';
 
 interface TestUser { readonly accessKeyId: string; readonly secretAccessKey: string; readonly arn: string }
 
