@@ -3,6 +3,8 @@
  * explicit Deny wins, otherwise an Allow must name `execute-api:Invoke` on the method ARN. Actions and
  * resources may use `*` and `?` wildcards, as API Gateway accepts.
  */
+import { wildcardMatch } from '../iam/wildcards';
+
 export type AuthorizerPolicyDecision = 'allow' | 'deny' | 'no-allow';
 
 interface Statement {
@@ -14,8 +16,8 @@ interface Statement {
 /** Throws for a policy document API Gateway would reject (no Statement, Effect not Allow/Deny). */
 export function evaluateAuthorizerPolicy(policyDocument: unknown, methodArn: string): AuthorizerPolicyDecision {
   const statements = statementsOf(policyDocument);
-  const applies = (statement: Statement) => listOf(statement.Action).some((action) => wildcardMatches(action.toLowerCase(), 'execute-api:invoke'))
-    && listOf(statement.Resource).some((resource) => wildcardMatches(resource, methodArn));
+  const applies = (statement: Statement) => listOf(statement.Action).some((action) => wildcardMatch(action, 'execute-api:Invoke', { ignoreCase: true }))
+    && listOf(statement.Resource).some((resource) => wildcardMatch(resource, methodArn));
   const applying = statements.filter(applies);
   if (applying.some((statement) => statement.Effect === 'Deny')) return 'deny';
   return applying.some((statement) => statement.Effect === 'Allow') ? 'allow' : 'no-allow';
@@ -37,9 +39,4 @@ function statementsOf(policyDocument: unknown): Statement[] {
 function listOf(value: unknown): string[] {
   if (typeof value === 'string') return [value];
   return Array.isArray(value) ? value.filter((entry): entry is string => typeof entry === 'string') : [];
-}
-
-function wildcardMatches(pattern: string, value: string): boolean {
-  const expression = pattern.split('').map((char) => (char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('');
-  return new RegExp(`^${expression}$`, 's').test(value);
 }
