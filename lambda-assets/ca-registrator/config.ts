@@ -1,3 +1,4 @@
+import type { RegistrationConfig } from '@aws-sdk/client-iot';
 import { isKeyAlgorithm, KeyAlgorithm } from '../shared/pki';
 import { normalizePrefix } from '../shared/vault/ca-vault';
 
@@ -10,6 +11,11 @@ export interface RegistratorConfig {
   readonly verifierNames: string[];
   readonly defaultKeyAlgorithm: KeyAlgorithm;
   readonly defaultValidityDays: number;
+  /**
+   * The provisioning template every CA is registered with (JITP); absent for JITR.
+   * Either `{templateName}` or `{templateBody, roleArn}`, never both.
+   */
+  readonly registrationConfig?: RegistrationConfig;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): RegistratorConfig {
@@ -28,6 +34,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RegistratorCon
     verifierNames: parseNameList(env.VERIFIER_NAMES),
     defaultKeyAlgorithm,
     defaultValidityDays: Number(env.DEFAULT_CA_VALIDITY_DAYS ?? 3650),
+    registrationConfig: parseRegistrationConfig(env.REGISTRATION_CONFIG),
   };
 }
 
@@ -39,4 +46,58 @@ function parseNameList(raw: string | undefined): string[] {
     throw new Error('VERIFIER_NAMES must be a JSON array of strings');
   }
   return parsed;
+}
+
+// AWS IoT's limits (AWS-FACTS.md): template names are 1-36 of [0-9A-Za-z_-], bodies at most 10 KiB.
+const TEMPLATE_NAME = /^[0-9A-Za-z_-]{1,36}$/;
+const MAX_TEMPLATE_BODY = 10240;
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+
+/**
+ * REGISTRATION_CONFIG (JITP) is `{"templateName": "..."}` or `{"templateBody": "<JSON text>", "roleArn": "arn:..."}`.
+ * The construct writes it, so a malformed value is a deployment fault: the function fails to
+ * load with a message saying what is wrong, instead of registering CAs that provision nothing.
+ */
+export function parseRegistrationConfig(raw: string | undefined): RegistrationConfig | undefined {
+  if (!raw) return undefined;
+  const fail = (problem: string): never => {
+    throw new Error(`REGISTRATION_CONFIG ${problem}`);
+  };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    return fail('is not JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    return fail('must be a JSON object: {"templateName": ...} or {"templateBody": ..., "roleArn": ...}');
+  }
+  const config = parsed as Record<string, unknown>;
+  const unknown = Object.keys(config).filter((key) => !['templateName', 'templateBody', 'roleArn'].includes(key));
+  if (unknown.length > 0) fail(`has unknown fields: ${unknown.join(', ')}`);
+
+  if (config.templateName !== undefined) {
+    if (config.templateBody !== undefined || config.roleArn !== undefined) {
+      fail('must give either templateName or templateBody with roleArn, not both');
+    }
+    if (typeof config.templateName !== 'string' || !TEMPLATE_NAME.test(config.templateName)) {
+      fail('templateName must be 1-36 characters of [0-9A-Za-z_-]');
+    }
+    return { templateName: config.templateName as string };
+  }
+  if (config.templateBody === undefined) fail('must give templateName, or templateBody with roleArn');
+  if (typeof config.templateBody !== 'string' || config.templateBody.length === 0 || config.templateBody.length > MAX_TEMPLATE_BODY) {
+    fail(`templateBody must be a string of 1 to ${MAX_TEMPLATE_BODY} characters`);
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(config.templateBody as string);
+  } catch {
+    fail('templateBody is not JSON text');
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) fail('templateBody must be a JSON object (a provisioning template)');
+  if (typeof config.roleArn !== 'string' || !ROLE_ARN.test(config.roleArn)) {
+    fail('roleArn must be an IAM role ARN (the role AWS IoT assumes to provision devices)');
+  }
+  return { templateBody: config.templateBody as string, roleArn: config.roleArn as string };
 }

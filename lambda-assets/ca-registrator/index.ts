@@ -16,6 +16,7 @@ const deps: Omit<RegistratorDeps, 'logger'> = {
   iot: createIotClient(),
   vault: new CaVault(new S3Client({}), { bucket: config.vaultBucket, prefix: config.vaultPrefix, kmsKeyArn: config.vaultKeyArn }),
   registrarId: config.registrarId,
+  registrationConfig: config.registrationConfig,
 };
 const rootLogger = createLogger({ function: 'ca-registrator' });
 

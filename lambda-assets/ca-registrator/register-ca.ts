@@ -4,6 +4,7 @@ import {
   GetRegistrationCodeCommand,
   IoTClient,
   RegisterCACertificateCommand,
+  RegistrationConfig,
 } from '@aws-sdk/client-iot';
 import { CertificateMode, GenerateCaRequest, ImportCaRequest } from './request';
 import { ClientError, invalidField } from '../shared/http/client-error';
@@ -26,6 +27,8 @@ export interface RegistratorDeps {
   readonly vault: CaVault;
   /** Tag value that marks CAs as this construct's. */
   readonly registrarId: string;
+  /** The provisioning template every CA is registered with (JITP); absent for JITR. */
+  readonly registrationConfig?: RegistrationConfig;
   readonly logger: Logger;
 }
 
@@ -52,7 +55,7 @@ export async function registerGeneratedCa(deps: RegistratorDeps, request: Genera
     [CA_FILES.certificate]: ca.certificatePem,
     [CA_FILES.privateKey]: ca.privateKeyPem,
     [CA_FILES.publicKey]: ca.publicKeyPem,
-    [CA_FILES.metadata]: metadata(ca.certificateId, request, 'generated', request.keyAlgorithm),
+    [CA_FILES.metadata]: metadata(deps, ca.certificateId, request, 'generated', request.keyAlgorithm),
   };
   if (verificationCertificatePem) files[CA_FILES.verificationCertificate] = verificationCertificatePem;
   return storeAndRegister(deps, {
@@ -77,7 +80,7 @@ export async function registerImportedCa(deps: RegistratorDeps, request: ImportC
   }
   const files: Partial<Record<CaFileName, string>> = {
     [CA_FILES.certificate]: request.caCertificatePem,
-    [CA_FILES.metadata]: metadata(caCertificateId, request, 'imported', caInfo.keyDescription),
+    [CA_FILES.metadata]: metadata(deps, caCertificateId, request, 'imported', caInfo.keyDescription),
   };
   if (request.verificationCertificatePem) files[CA_FILES.verificationCertificate] = request.verificationCertificatePem;
   return storeAndRegister(deps, {
@@ -115,12 +118,16 @@ async function storeAndRegister(deps: RegistratorDeps, registration: Registratio
       certificateMode: registration.certificateMode,
       setAsActive: true,
       allowAutoRegistration: true,
+      // With a template, AWS IoT provisions each device on its first connect (JITP);
+      // without one, it only registers the certificate and publishes an event (JITR).
+      registrationConfig: deps.registrationConfig,
       tags: ownershipTags(deps.registrarId, registration.verifierName),
     }));
     deps.logger.info('CA registered', {
       caCertificateId: registered.certificateId,
       certificateMode: registration.certificateMode,
       verifierName: registration.verifierName ?? null,
+      ...provisioningTemplateField(deps.registrationConfig),
     });
     return {
       caCertificateId: registered.certificateId ?? caCertificateId,
@@ -188,6 +195,7 @@ async function isCaRegistered(iot: IoTClient, caCertificateId: string): Promise<
 }
 
 function metadata(
+  deps: Pick<RegistratorDeps, 'registrationConfig'>,
   caCertificateId: string,
   request: { certificateMode: CertificateMode; verifierName?: string },
   source: 'generated' | 'imported',
@@ -199,6 +207,13 @@ function metadata(
     keyAlgorithm,
     certificateMode: request.certificateMode,
     verifierName: request.verifierName ?? null,
+    ...provisioningTemplateField(deps.registrationConfig),
     createdAt: new Date().toISOString(),
   }, null, 2);
+}
+
+/** Which template provisions the CA's devices: its name, or 'inline' for a body; nothing for JITR. */
+function provisioningTemplateField(config: RegistrationConfig | undefined): { provisioningTemplate?: string } {
+  if (!config) return {};
+  return { provisioningTemplate: config.templateName ?? 'inline' };
 }

@@ -27,9 +27,9 @@ export const REGISTRATION_CODE = '7d1e5f0a9b8c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b
 
 export type Handler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 
-/** Sets the registrator's environment, then loads its handler (which reads the environment at load). */
-export function loadRegistrator(): Handler {
-  Object.assign(process.env, REGISTRATOR_ENV);
+/** Sets the registrator's environment (plus `extraEnv`), then loads its handler (which reads the environment at load). */
+export function loadRegistrator(extraEnv: Record<string, string> = {}): Handler {
+  Object.assign(process.env, REGISTRATOR_ENV, extraEnv);
   // Loaded from the test's own module registry, so its SDK clients are the ones aws-sdk-client-mock stubs.
   const module = jest.requireActual<typeof import('../../../lambda-assets/ca-registrator')>('../../../lambda-assets/ca-registrator');
   return (event) => module.handler(event);
@@ -145,12 +145,15 @@ export interface RegistratorHarness {
  * Registers the hooks every CA registrator test file needs: the handler loaded once with its
  * environment, mocks reset before each test with the answers most tests want (a registration
  * code, no CA registered yet, vault writes succeed), then `configure` for the file's own, and
- * logs captured per test.
+ * logs captured per test. `extraEnv` adds to the construct's environment (REGISTRATION_CONFIG, say).
  */
-export function useRegistratorHarness(configure: (iot: IotMock, s3: S3Mock) => void = () => undefined): RegistratorHarness {
+export function useRegistratorHarness(
+  configure: (iot: IotMock, s3: S3Mock) => void = () => undefined,
+  extraEnv: Record<string, string> = {},
+): RegistratorHarness {
   const harness = newMocks() as RegistratorHarness;
   beforeAll(() => {
-    harness.handler = loadRegistrator();
+    harness.handler = loadRegistrator(extraEnv);
   });
   afterAll(() => {
     harness.iot.restore();
