@@ -88,7 +88,8 @@ describe('REGISTRATION_CONFIG parsing', () => {
 
   test('a template name, or an inline body with its role', () => {
     expect(readConfig({ ...BASE_ENV, REGISTRATION_CONFIG: '{"templateName":"my-template"}' }).registrationConfig).toEqual({ templateName: 'my-template' });
-    expect(parseRegistrationConfig(JSON.stringify({ templateBody: TEMPLATE_BODY, roleArn: ROLE_ARN }))).toEqual({ templateBody: TEMPLATE_BODY, roleArn: ROLE_ARN });
+    const inline = { templateBody: TEMPLATE_BODY, roleArn: ROLE_ARN };
+    expect(parseRegistrationConfig(JSON.stringify(inline))).toEqual(inline);
     expect(parseRegistrationConfig(JSON.stringify({ templateBody: '{}', roleArn: 'arn:aws-cn:iam::123456789012:role/path/to/Role' })))
       .toEqual({ templateBody: '{}', roleArn: 'arn:aws-cn:iam::123456789012:role/path/to/Role' });
   });
