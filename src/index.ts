@@ -1,9 +1,11 @@
 // The public API: constructs, their props and the verifier contract. Helpers the
 // constructs share (props checks, handler wiring, role policies) stay internal.
 export { ApiAuthorizationOptions } from './core/api-authorization';
-export { CaRegistrator, CaRegistratorProps } from './core/ca-registrator';
+export { CaProvisioningConfig, CaRegistrator, CaRegistratorProps } from './core/ca-registrator';
 export { CaVault, CaVaultProps } from './core/ca-vault';
 export { DevicePolicy, DevicePolicyProps } from './core/device-policy';
 export { KeyAlgorithm } from './core/key-algorithm';
 export { VerifierInput, VerifierOutput } from './core/verifiers';
 export { JustInTimeRegistration, JustInTimeRegistrationProps } from './jitr/just-in-time-registration';
+export { CertificateSubjectField } from './jitp/certificate-subject-field';
+export { JitpTemplateDelivery, JustInTimeProvision, JustInTimeProvisionProps } from './jitp/just-in-time-provision';

@@ -46,6 +46,40 @@ export interface CaRegistratorProps {
    * @default Duration.days(3650)
    */
   readonly defaultValidity?: Duration;
+  /**
+   * The provisioning template every registered CA carries (just-in-time
+   * provisioning): a template by name, or a template body with the role AWS
+   * IoT provisions as.
+   *
+   * @default - none: CAs are registered for just-in-time registration
+   */
+  readonly registrationConfig?: CaProvisioningConfig;
+}
+
+/**
+ * The registration config of CAs registered for just-in-time provisioning:
+ * either `templateName`, or `templateBody` with `provisioningRole`.
+ */
+export interface CaProvisioningConfig {
+  /**
+   * Name of a JITP provisioning template.
+   *
+   * @default - none (then templateBody and provisioningRole are required)
+   */
+  readonly templateName?: string;
+  /**
+   * A JITP template body (JSON) the CA carries itself.
+   *
+   * @default - none (then templateName is required)
+   */
+  readonly templateBody?: string;
+  /**
+   * The role AWS IoT provisions as when the CA carries a template body; the
+   * registrator is allowed to pass it to AWS IoT.
+   *
+   * @default - none (required with templateBody)
+   */
+  readonly provisioningRole?: iam.IRole;
 }
 
 /**
@@ -68,7 +102,7 @@ export class CaRegistrator extends Construct {
     }
     const handler = new HandlerFunction(this, 'Handler', {
       handlerName: 'ca-registrator',
-      description: 'Makes or imports CAs, registers them with AWS IoT for JITR, keeps them in the CA vault',
+      description: `Makes or imports CAs, registers them with AWS IoT for ${props.registrationConfig ? 'JITP' : 'JITR'}, keeps them in the CA vault`,
       timeout: Duration.seconds(60),
       environment: {
         VAULT_BUCKET: props.vault.bucket.bucketName,
@@ -78,15 +112,24 @@ export class CaRegistrator extends Construct {
         VERIFIER_NAMES: JSON.stringify(props.verifierNames ?? []),
         DEFAULT_KEY_ALGORITHM: props.defaultKeyAlgorithm ?? KeyAlgorithm.ECDSA_P256,
         DEFAULT_CA_VALIDITY_DAYS: String(validityDays),
+        ...registrationConfigEnvironment(this, props.registrationConfig),
       },
     });
     this.function = handler.function;
     props.vault.grantReadWriteCaMaterial(handler.role);
     props.vault.restrictPrivateKeyReadsTo([handler.role]);
     grantCaRegistration(this, handler.role);
+    if (props.registrationConfig?.provisioningRole) {
+      // RegisterCACertificate with a template body hands the role to AWS IoT, and only to it.
+      attachRolePolicy(this, 'PassProvisioningRole', handler.role, [new iam.PolicyStatement({
+        actions: ['iam:PassRole'],
+        resources: [props.registrationConfig.provisioningRole.roleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': 'iot.amazonaws.com' } },
+      })]);
+    }
 
     this.api = new apigw.RestApi(this, 'Api', {
-      description: 'Registers CAs with AWS IoT for just-in-time registration (cdk-iot-security)',
+      description: `Registers CAs with AWS IoT for just-in-time ${props.registrationConfig ? 'provisioning' : 'registration'} (cdk-iot-security)`,
       endpointTypes: [apigw.EndpointType.REGIONAL],
       // The account-wide API Gateway logging role is not a library's to take over.
       cloudWatchRole: false,
@@ -127,6 +170,19 @@ export class CaRegistrator extends Construct {
       resourceArns: [this.method.methodArn],
     });
   }
+}
+
+function registrationConfigEnvironment(scope: Construct, config: CaProvisioningConfig | undefined): Record<string, string> {
+  if (!config) return {};
+  const byName = config.templateName !== undefined;
+  const byBody = config.templateBody !== undefined || config.provisioningRole !== undefined;
+  if (byName === byBody || (byBody && (config.templateBody === undefined || config.provisioningRole === undefined))) {
+    throw new Error('registrationConfig takes either templateName, or templateBody with provisioningRole');
+  }
+  const value = byName
+    ? { templateName: config.templateName }
+    : { templateBody: config.templateBody, roleArn: config.provisioningRole!.roleArn };
+  return { REGISTRATION_CONFIG: Stack.of(scope).toJsonString(value) };
 }
 
 function grantCaRegistration(scope: Construct, role: iam.IRole): void {

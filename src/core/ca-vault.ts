@@ -1,4 +1,4 @@
-import { RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
+import { Lazy, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -49,6 +49,7 @@ export class CaVault extends Construct {
   public readonly encryptionKey: kms.IKey;
   /** The key prefix, without leading or trailing slashes ('' for the bucket root). */
   public readonly prefix: string;
+  private readonly privateKeyReaders: iam.IRole[] = [];
 
   constructor(scope: Construct, id: string, props: CaVaultProps = {}) {
     super(scope, id);
@@ -88,18 +89,52 @@ export class CaVault extends Construct {
   }
 
   /**
-   * Denies reading CA private keys to every principal but `readers`, with a
-   * bucket policy (only possible on a bucket this stack creates or owns).
+   * Lets a role read CA certificates and private keys and keep the records of
+   * device certificates it issued (`<caCertificateId>/issued/*`). Give this to
+   * a device certificate issuer; it cannot change or delete CA material.
+   */
+  public grantIssueDeviceCertificates(role: iam.IRole): iam.Policy {
+    return attachRolePolicy(this, `DeviceIssuerAccess${role.node.addr}`, role, [
+      new iam.PolicyStatement({
+        actions: ['s3:GetObject'],
+        resources: [this.objectsArn()],
+      }),
+      new iam.PolicyStatement({
+        actions: ['s3:PutObject'],
+        resources: [this.bucket.arnForObjects(this.prefix ? `${this.prefix}/*/issued/*` : '*/issued/*')],
+      }),
+      new iam.PolicyStatement({
+        // Without ListBucket, S3 answers a missing record with AccessDenied rather than NoSuchKey.
+        actions: ['s3:ListBucket'],
+        resources: [this.bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': [this.prefix ? `${this.prefix}/*` : '*'] } },
+      }),
+      new iam.PolicyStatement({
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: [this.encryptionKey.keyArn],
+      }),
+    ], 'CA folders are named by certificate ids known only at run time; the wildcards cover the vault prefix (and its issued/ records) alone.');
+  }
+
+  /**
+   * Denies reading CA private keys to every principal but the roles given
+   * here, with a bucket policy (only possible on a bucket this stack creates
+   * or owns). Roles from several calls add up: one statement lists them all.
    */
   public restrictPrivateKeyReadsTo(readers: iam.IRole[]): void {
+    const first = this.privateKeyReaders.length === 0;
+    this.privateKeyReaders.push(...readers);
+    if (!first) return;
     const keys = this.bucket.arnForObjects(this.prefix ? `${this.prefix}/*/${PRIVATE_KEY_FILE}` : `*/${PRIVATE_KEY_FILE}`);
     this.bucket.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'OnlyTheCaRegistratorReadsCaPrivateKeys',
+      sid: 'OnlyCaKeyHoldersReadCaPrivateKeys',
       effect: iam.Effect.DENY,
       principals: [new iam.AnyPrincipal()],
       actions: ['s3:GetObject', 's3:GetObjectVersion'],
       resources: [keys],
-      conditions: { ArnNotEquals: { 'aws:PrincipalArn': readers.map((role) => role.roleArn) } },
+      conditions: {
+        ArnNotEquals: { 'aws:PrincipalArn': Lazy.list({ produce: () => this.privateKeyReaders.map((role) => role.roleArn) }) },
+      },
     }));
   }
 

@@ -42,7 +42,7 @@ describe('JustInTimeRegistration resources', () => {
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([Match.objectLike({
-          Sid: 'OnlyTheCaRegistratorReadsCaPrivateKeys',
+          Sid: 'OnlyCaKeyHoldersReadCaPrivateKeys',
           Effect: 'Deny',
           Principal: { AWS: '*' },
           Action: ['s3:GetObject', 's3:GetObjectVersion'],

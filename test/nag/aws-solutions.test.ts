@@ -1,4 +1,8 @@
+import { App } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { IConstruct } from 'constructs';
+import { JitpTemplateDelivery } from '../../src';
+import { jitpStack } from '../support/jitp-stack';
 import { jitrStack } from '../support/jitr-stack';
 
 /**
@@ -9,12 +13,30 @@ describe('cdk-nag AwsSolutions', () => {
   test('JustInTimeRegistration has no unacknowledged finding', () => {
     // The construct's subtree only: the verifier Lambda in the test stack is the user's.
     const { app, jitr } = jitrStack();
-    // Synthesis runs construct validations, where acknowledgements of findings are recorded.
-    app.synth();
-    const report = new AwsSolutionsChecks(app).validateScope(jitr);
-    const findings = report.violations.map((violation) =>
-      `${violation.ruleName}: ${violation.violatingResources.map((resource) => resource.constructPath).join(', ')}`);
-    expect(findings).toEqual([]);
-    expect(report.success).toBe(true);
+    expectNoFindings(app, jitr);
+  });
+
+  test.each([
+    ['a managed template', {}],
+    ['a template body on the CA', { templateDelivery: JitpTemplateDelivery.CA_TEMPLATE_BODY }],
+    ['a user template (AWSIoTThingsRegistration)', {
+      templateBody: JSON.stringify({
+        Parameters: { 'AWS::IoT::Certificate::Id': { Type: 'String' } },
+        Resources: { certificate: { Type: 'AWS::IoT::Certificate', Properties: { CertificateId: { Ref: 'AWS::IoT::Certificate::Id' }, Status: 'ACTIVE' } } },
+      }),
+    }],
+  ])('JustInTimeProvision with %s has no unacknowledged finding', (_case, props) => {
+    const { app, jitp } = jitpStack(props);
+    expectNoFindings(app, jitp);
   });
 });
+
+function expectNoFindings(app: App, scope: IConstruct): void {
+  // Synthesis runs construct validations, where acknowledgements of findings are recorded.
+  app.synth();
+  const report = new AwsSolutionsChecks(app).validateScope(scope);
+  const findings = report.violations.map((violation) =>
+    `${violation.ruleName}: ${violation.violatingResources.map((resource) => resource.constructPath).join(', ')}`);
+  expect(findings).toEqual([]);
+  expect(report.success).toBe(true);
+}

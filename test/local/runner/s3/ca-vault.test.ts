@@ -22,7 +22,7 @@ const BUCKET_POLICY: PolicyDocument = {
   Statement: [
     { Effect: 'Deny', Principal: { AWS: '*' }, Action: 's3:*', Resource: [BUCKET_ARN, `${BUCKET_ARN}/*`], Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
     {
-      Sid: 'OnlyTheCaRegistratorReadsCaPrivateKeys',
+      Sid: 'OnlyCaKeyHoldersReadCaPrivateKeys',
       Effect: 'Deny',
       Principal: { AWS: '*' },
       Action: ['s3:GetObject', 's3:GetObjectVersion'],
