@@ -1,6 +1,5 @@
-import { DescribeCACertificateCommand, IoTClient, ListTagsForResourceCommand } from '@aws-sdk/client-iot';
-import { isNotFound } from '../shared/iot/aws-errors';
-import { readOwnershipTags } from '../shared/iot/ownership-tags';
+import { IoTClient } from '@aws-sdk/client-iot';
+import { isRegisteredBy, readCaRegistration } from '../shared/iot/ca-registration';
 
 export interface CaOwnership {
   /** True when this construct's CA registrator registered the CA. */
@@ -32,24 +31,8 @@ export function cachedCaOwnership(
 }
 
 async function lookup(iot: IoTClient, registrarId: string, caCertificateId: string): Promise<CaOwnership> {
-  let caArn: string | undefined;
-  try {
-    const described = await iot.send(new DescribeCACertificateCommand({ certificateId: caCertificateId }));
-    caArn = described.certificateDescription?.certificateArn;
-  } catch (error) {
-    if (isNotFound(error)) return { owned: false };
-    throw error;
-  }
-  if (!caArn) return { owned: false };
-  const tags = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await iot.send(new ListTagsForResourceCommand({ resourceArn: caArn, nextToken }));
-    tags.push(...(page.tags ?? []));
-    nextToken = page.nextToken;
-  } while (nextToken);
-  const ownership = readOwnershipTags(tags);
-  return ownership.registrar === registrarId
-    ? { owned: true, verifierName: ownership.verifierName }
+  const ca = await readCaRegistration(iot, caCertificateId);
+  return ca && isRegisteredBy(ca, registrarId)
+    ? { owned: true, verifierName: ca.tags.verifierName }
     : { owned: false };
 }
