@@ -86,3 +86,66 @@ describe('CaVault writes and reads', () => {
     expect(s3.commandCalls(GetObjectCommand)[0].args[0].input).toEqual({ Bucket: 'vault', Key: `cas/${CA_ID}/ca.cert.pem` });
   });
 });
+
+describe('CaVault issued-certificate records', () => {
+  const CSR_HASH = 'a'.repeat(64);
+  const RECORD = { certificateId: 'd'.repeat(64), certificatePem: 'CERT', issuedAt: '2026-01-01T00:00:00.000Z' };
+  const textBody = (text: string) => ({ transformToString: async () => text }) as unknown as GetObjectCommandOutput['Body'];
+  const s3Error = (name: string, httpStatusCode: number) =>
+    new S3ServiceException({ name, $fault: 'client', message: name, $metadata: { httpStatusCode } });
+
+  test('live under <prefix>/<caId>/issued/<sha256>.json; only a SHA-256 names one', () => {
+    expect(vault('/cas/').issuedRecordKey(CA_ID, CSR_HASH)).toBe(`cas/${CA_ID}/issued/${CSR_HASH}.json`);
+    expect(vault('').issuedRecordKey(CA_ID, CSR_HASH)).toBe(`${CA_ID}/issued/${CSR_HASH}.json`);
+    expect(() => vault('cas').issuedRecordKey(CA_ID, '../ca.private_key')).toThrow(/SHA-256/);
+  });
+
+  test('putIssuedRecord writes JSON, SSE-KMS, only if no record exists', async () => {
+    s3.on(PutObjectCommand).resolves({});
+
+    await expect(vault('cas').putIssuedRecord(CA_ID, CSR_HASH, RECORD)).resolves.toEqual({ stored: true, record: RECORD });
+
+    expect(s3.commandCalls(PutObjectCommand)[0].args[0].input).toEqual({
+      Bucket: 'vault',
+      Key: `cas/${CA_ID}/issued/${CSR_HASH}.json`,
+      Body: JSON.stringify(RECORD),
+      ContentType: 'application/json',
+      ServerSideEncryption: 'aws:kms',
+      SSEKMSKeyId: KEY_ARN,
+      IfNoneMatch: '*',
+    });
+  });
+
+  test('a record stored first by a concurrent request wins: its certificate is returned, ours dropped', async () => {
+    const theirs = { ...RECORD, certificateId: 'e'.repeat(64), certificatePem: 'THEIR CERT' };
+    s3.on(PutObjectCommand).rejects(s3Error('PreconditionFailed', 412));
+    s3.on(GetObjectCommand).resolves({ Body: textBody(JSON.stringify(theirs)) });
+
+    await expect(vault('cas').putIssuedRecord(CA_ID, CSR_HASH, RECORD)).resolves.toEqual({ stored: false, record: theirs });
+  });
+
+  test('other write failures propagate, as does a precondition failure with no record to read', async () => {
+    s3.on(PutObjectCommand).rejectsOnce(s3Error('AccessDenied', 403)).rejectsOnce(s3Error('ConditionalRequestConflict', 409));
+    s3.on(GetObjectCommand).rejects(new NoSuchKey({ message: 'missing', $metadata: {} }));
+
+    await expect(vault('cas').putIssuedRecord(CA_ID, CSR_HASH, RECORD)).rejects.toThrow('AccessDenied');
+    await expect(vault('cas').putIssuedRecord(CA_ID, CSR_HASH, RECORD)).rejects.toThrow('ConditionalRequestConflict');
+  });
+
+  test('readIssuedRecord: the record, undefined when missing (NoSuchKey or NotFound), an error when corrupt', async () => {
+    s3.on(GetObjectCommand)
+      .resolvesOnce({ Body: textBody(JSON.stringify(RECORD)) })
+      .rejectsOnce(new NoSuchKey({ message: 'missing', $metadata: {} }))
+      .rejectsOnce(s3Error('NotFound', 404))
+      .resolvesOnce({ Body: textBody('{"certificateId": 1}') })
+      .resolvesOnce({ Body: textBody('not json') });
+    const v = vault('cas');
+
+    await expect(v.readIssuedRecord(CA_ID, CSR_HASH)).resolves.toEqual(RECORD);
+    await expect(v.readIssuedRecord(CA_ID, CSR_HASH)).resolves.toBeUndefined();
+    await expect(v.readIssuedRecord(CA_ID, CSR_HASH)).resolves.toBeUndefined();
+    await expect(v.readIssuedRecord(CA_ID, CSR_HASH)).rejects.toThrow(`the vault record cas/${CA_ID}/issued/${CSR_HASH}.json is not an issued-certificate record`);
+    await expect(v.readIssuedRecord(CA_ID, CSR_HASH)).rejects.toThrow(/is not an issued-certificate record/);
+    expect(s3.commandCalls(GetObjectCommand)[0].args[0].input).toEqual({ Bucket: 'vault', Key: `cas/${CA_ID}/issued/${CSR_HASH}.json` });
+  });
+});
