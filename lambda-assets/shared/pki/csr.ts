@@ -11,6 +11,8 @@ export interface ParsedCsr {
   publicKey: CryptoKey;
   /** 'RSA-2048', 'ECDSA-P256', 'ECDSA-P521', ... */
   keyDescription: string;
+  /** The request's DER, exactly as sent: its hash identifies a repeated request. */
+  der: Uint8Array;
 }
 
 // OpenSSL and most tools write "CERTIFICATE REQUEST"; some older ones (Netscape, certreq) "NEW CERTIFICATE REQUEST".
@@ -52,5 +54,5 @@ export async function parseCsr(pem: string): Promise<ParsedCsr> {
     throw pkiError('MALFORMED_PEM', `the CSR subject does not parse (${(error as Error).message})`);
   }
   const publicKey = await subtle.importKey('spki', subjectPublicKeyInfo, keyDescription.importParams, true, ['verify']);
-  return { subject, publicKey, keyDescription: keyDescription.label };
+  return { subject, publicKey, keyDescription: keyDescription.label, der };
 }

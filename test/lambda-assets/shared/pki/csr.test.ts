@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { OpensslWorkspace } from './openssl';
 import {
   createCaCertificate,
@@ -19,6 +20,12 @@ function opensslCsr(name: string, subject: string, ...newKeyArgs: string[]): str
 }
 
 const csrs: Record<string, string> = {};
+
+/** `openssl req -outform DER` of a CSR in the workspace. */
+function derOf(name: string): Buffer {
+  openssl.run('req', '-in', `${name}.csr`, '-outform', 'DER', '-out', `${name}.der`);
+  return readFileSync(openssl.path(`${name}.der`));
+}
 
 beforeAll(async () => {
   ca = await createCaCertificate({ subject: { commonName: 'CSR Root' }, keyAlgorithm: 'ECDSA-P256', validityDays: 30 });
@@ -59,6 +66,8 @@ describe('parseCsr accepts the keys AWS IoT accepts', () => {
     expect(parsed.keyDescription).toBe(keyDescription);
     expect(parsed.publicKey.type).toBe('public');
     expect(parsed.subject.commonName).toBe(name === 'rsa2048' ? 'sensor-0001' : `sensor-${name}`);
+    // The DER as sent, the same bytes openssl writes with -outform DER.
+    expect(Buffer.from(parsed.der)).toEqual(derOf(name));
   });
 
   test('reads every subject field the CSR carries', async () => {
