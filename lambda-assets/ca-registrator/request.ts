@@ -1,5 +1,5 @@
-import { badRequest, ClientError, invalidField } from '../shared/http/client-error';
-import { KEY_ALGORITHMS, KeyAlgorithm, PkiError, SubjectFields, subjectTextProblem, validateSubject } from '../shared/pki';
+import { badRequest, invalidField } from '../shared/http/client-error';
+import { KEY_ALGORITHMS, KeyAlgorithm, SubjectFields } from '../shared/pki';
 import {
   optionalEnum,
   optionalInteger,
@@ -7,6 +7,7 @@ import {
   optionalString,
   rejectUnknownFields,
 } from '../shared/validation/fields';
+import { parseSubjectObject } from '../shared/validation/subject';
 
 /** The body of POST /caRegister, after validation. */
 export type RegisterCaRequest = GenerateCaRequest | ImportCaRequest;
@@ -68,7 +69,7 @@ export function parseRegisterCaRequest(body: Record<string, unknown>, rules: Req
   return {
     kind: 'generate',
     ...common,
-    subject: parseSubject(optionalObject(body, 'csrSubjects') ?? {}),
+    subject: parseSubjectObject(optionalObject(body, 'csrSubjects') ?? {}, 'csrSubjects', SUBJECT_FIELDS),
     keyAlgorithm: optionalEnum(body, 'keyAlgorithm', KEY_ALGORITHMS) ?? rules.defaultKeyAlgorithm,
     validityDays: optionalInteger(body, 'validityDays', { min: 1, max: MAX_VALIDITY_DAYS }) ?? rules.defaultValidityDays,
   };
@@ -91,27 +92,4 @@ function parseImportFields(body: Record<string, unknown>, mode: CertificateMode)
     throw invalidField('verificationCertificatePem', 'is not used in SNI_ONLY mode; leave it out');
   }
   return { caCertificatePem, verificationCertificatePem };
-}
-
-function parseSubject(csrSubjects: Record<string, unknown>): SubjectFields {
-  rejectUnknownFields(csrSubjects, SUBJECT_FIELDS, 'csrSubjects.');
-  const subject: Record<string, string> = {};
-  for (const field of SUBJECT_FIELDS) {
-    const value = optionalString(csrSubjects, field, { path: 'csrSubjects.', maxLength: 64 });
-    const problem = value === undefined ? undefined : subjectTextProblem(value);
-    if (problem) throw invalidField(`csrSubjects.${field}`, problem);
-    if (value !== undefined) subject[field] = value;
-  }
-  if (subject.countryName !== undefined && !/^[A-Za-z]{2}$/.test(subject.countryName)) {
-    throw invalidField('csrSubjects.countryName', 'must be a two-letter ISO 3166 country code');
-  }
-  if (Object.keys(subject).length === 0) return subject;
-  try {
-    // The PKI's own rules (valid Unicode, no C1 controls, ...) decide, so that
-    // nothing it would refuse later gets past the request check.
-    return validateSubject(subject, 'csrSubjects');
-  } catch (error) {
-    if (error instanceof PkiError) throw new ClientError(400, 'InvalidField', error.message);
-    throw error;
-  }
 }
