@@ -28,6 +28,8 @@ export const s3Errors = {
   malformedXml: () => new S3Error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema', 400),
   invalidRange: (size: number) => new S3Error('InvalidRange', 'The requested range is not satisfiable', 416, { ActualObjectSize: String(size) }),
   notImplemented: (what: string) => new S3Error('NotImplemented', `${what} is not implemented by the local S3`, 501),
+  preconditionFailed: (condition: string) =>
+    new S3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', 412, { Condition: condition }),
   methodNotAllowed: (message: string, headers: Record<string, string> = {}) =>
     new S3Error('MethodNotAllowed', message, 405, {}, headers),
 };

@@ -56,6 +56,7 @@ export function putObject(request: S3Request): S3Response {
   if (requestedSse !== undefined) context['s3:x-amz-server-side-encryption'] = requestedSse;
   if (requestedKey !== undefined) context['s3:x-amz-server-side-encryption-aws-kms-key-id'] = requestedKey;
   requireAllowed(request, 's3:PutObject', bucket.objectArn(key), context);
+  checkWriteConditions(request);
 
   const encryption = chooseEncryption(request);
   const { storedData, sealing } = request.services.encryption.seal({
@@ -85,4 +86,18 @@ export function putObject(request: S3Request): S3Response {
   if (bucket.versioned) headers['x-amz-version-id'] = version.versionId;
   for (const [algorithm, value] of Object.entries(payload.checksums)) headers[`x-amz-checksum-${algorithm}`] = value;
   return { status: 200, headers };
+}
+
+/**
+ * Conditional writes: `If-None-Match: *` stores the object only if the key has none (else 412
+ * PreconditionFailed, as S3 answers), which lets writers race without overwriting each other.
+ * `If-Match` (compare-and-swap on the ETag) is refused loudly rather than ignored.
+ */
+function checkWriteConditions(request: S3Request): void {
+  if (headerValue(request, 'if-match') !== undefined) throw s3Errors.notImplemented('PutObject with If-Match');
+  const ifNoneMatch = headerValue(request, 'if-none-match');
+  if (ifNoneMatch === undefined) return;
+  if (ifNoneMatch.trim() !== '*') throw s3Errors.notImplemented(`PutObject with If-None-Match other than * (${ifNoneMatch})`);
+  const current = request.bucket.current(request.key);
+  if (current && !current.isDeleteMarker) throw s3Errors.preconditionFailed('If-None-Match');
 }

@@ -58,6 +58,17 @@ describe('local S3 API with the real S3 client', () => {
     expect(h.accessControl.requests.map((r) => r.resource)).toContain(`${BUCKET_ARN}/${unicodeKey}`);
   });
 
+  test('If-None-Match: * writes only a new key: a second write is 412 PreconditionFailed and keeps the first', async () => {
+    await put('issued/once.json', 'first', { IfNoneMatch: '*' });
+    const refusal = await put('issued/once.json', 'second', { IfNoneMatch: '*' }).catch((error: S3ServiceException) => error);
+    expect(refusal).toMatchObject({ name: 'PreconditionFailed', $metadata: { httpStatusCode: 412 } });
+    expect((await read('issued/once.json')).toString()).toBe('first');
+    await h.client(writer).send(new DeleteObjectCommand({ Bucket: BUCKET, Key: 'issued/once.json' }));
+    await put('issued/once.json', 'after delete', { IfNoneMatch: '*' });
+    expect((await read('issued/once.json')).toString()).toBe('after delete');
+    await expect(put('issued/once.json', 'swap', { IfMatch: '"abc"' })).rejects.toMatchObject({ name: 'NotImplemented' });
+  });
+
   test('SSE-KMS: headers returned, bytes at rest are ciphertext, the data key comes from KMS as the caller', async () => {
     const written = await put('ca/ca.private_key.pem', 'PRIVATE KEY', { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: keyArn });
     expect(written).toMatchObject({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: keyArn });
