@@ -1,6 +1,7 @@
 /** The demo apps and their flows, in the order `npm run demo` runs them. Later constructs add theirs here. */
 import { join, resolve } from 'node:path';
 import type { DemoFlow } from './flow-runner';
+import { runJitpStackFlow } from './jitp/stack-flow';
 import { runJitrStackFlow } from './jitr/stack-flow';
 
 const root = resolve(__dirname, '..');
@@ -18,5 +19,10 @@ export const DEMO_APPS: readonly DemoApp[] = [
     appDirectory: join(root, 'demo', 'jitr'),
     cloudAssembly: join(root, '.demo', 'jitr', 'cdk.out'),
     flows: [{ name: 'JITR', run: (step, context) => runJitrStackFlow(step, context) }],
+  },
+  {
+    appDirectory: join(root, 'demo', 'jitp'),
+    cloudAssembly: join(root, '.demo', 'jitp', 'cdk.out'),
+    flows: [{ name: 'JITP', run: (step, context) => runJitpStackFlow(step, context) }],
   },
 ];

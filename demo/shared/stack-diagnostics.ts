@@ -9,11 +9,17 @@ const KEPT_LINES = 50;
 
 export class StackDiagnostics {
   private readonly ruleEvents: Record<string, unknown>[] = [];
+  /** What the MQTT gateway decided at connect that kept a device out: failed JITP runs and refusals. */
+  private readonly admissionFailures: string[] = [];
   private readonly functionErrors: string[] = [];
 
   /** Pass as the runner's `log`. */
   readonly log = (entry: Record<string, unknown>): void => {
     if (typeof entry.event === 'string' && entry.event.startsWith('rule-')) this.keep(this.ruleEvents, entry);
+    if (entry.event === 'jitp' && entry.provisioned === false) {
+      this.keep(this.admissionFailures, `JITP of certificate ${String(entry.certificateId).slice(0, 12)}... failed: ${entry.reason}`);
+    }
+    if (entry.event === 'refused') this.keep(this.admissionFailures, `connect of ${entry.clientId} refused: ${entry.reason}`);
   };
 
   /** Pass as the runner's `onFunctionLog`: keeps the errors a function logged (JSON records at ERROR, or WARN with an error; plain error lines). */
@@ -24,9 +30,9 @@ export class StackDiagnostics {
 
   /** One paragraph: why nothing happened after the gateway published `topic`. */
   explain(runner: RunningStacks, topic: string): string {
-    const facts: string[] = [];
+    const facts: string[] = [...new Set(this.admissionFailures)];
     const matched = this.ruleEvents.filter((entry) => entry.event === 'rule-matched' && entry.topic === topic);
-    if (matched.length === 0) {
+    if (topic && matched.length === 0) {
       const rules = runner.resourcesOfType('AWS::IoT::TopicRule')
         .map((rule) => `${rule.logicalId}: ${(rule.properties.TopicRulePayload as { Sql?: string } | undefined)?.Sql}`);
       facts.push(`no topic rule matched ${topic} (the stack's rules: ${rules.join('; ') || 'none'})`);

@@ -7,6 +7,7 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { synthesizeJitpDemo } from './support/jitp-demo-assembly';
 import { editJitrTemplate, resourcesLike, synthesizeJitrDemo, withoutIamAction } from './support/jitr-demo-assembly';
 import { firstConnect, registerFactoryCa } from './support/jitr-devices';
 import { flowTable, runFlows, type DemoFlow } from '../../demo/flow-runner';
@@ -40,11 +41,17 @@ function assemblyCopy(): string {
 /** The JITR flow with a device that gives up sooner (a faulty stack never accepts it). */
 const impatientJitr: DemoFlow = { name: 'JITR', run: (step, context) => runJitrStackFlow(step, { ...context, deviceAttempts: 4 }) };
 
-test('npm run demo\'s flows pass on the synthesized stack', async () => {
+test('npm run demo\'s flows pass on the synthesized stacks', async () => {
   const lines: string[] = [];
-  const rows = await runFlows({ flows: DEMO_APPS.flatMap((app) => app.flows), cloudAssemblies: [cdkOut], print: (line) => lines.push(line) });
+  const jitpOut = synthesizeJitpDemo();
+  scratch.push(jitpOut);
+  const flows = DEMO_APPS.flatMap((app) => app.flows);
+  const rows = await runFlows({ flows, cloudAssemblies: [cdkOut, jitpOut], print: (line) => lines.push(line) });
   const output = lines.join('\n');
-  expect(rows.map(({ name, passed, failure }) => ({ name, passed, failure }))).toEqual([{ name: 'JITR', passed: true, failure: undefined }]);
+  expect(rows.map(({ name, passed, failure }) => ({ name, passed, failure }))).toEqual([
+    { name: 'JITR', passed: true, failure: undefined },
+    { name: 'JITP', passed: true, failure: undefined },
+  ]);
   expect(output).toMatch(/ok {4}POST \/caRegister without a signature is refused .*: 403/);
   expect(output).toMatch(/ok {4}read the CA from the vault.*ca\.private_key\.pem: AccessDenied/);
   expect(output).toMatch(/attempt 1\/8: failed.* -> attempt \d\/8: connected -> received its own message on things\/demo-device-1\/hello/);
@@ -52,6 +59,7 @@ test('npm run demo\'s flows pass on the synthesized stack', async () => {
   // What the runner does not run is said once, plainly.
   expect(output).toMatch(/not run locally:\n(\s+- .*\n)*\s+- JitrDemo\/JitrActivatorBufferDeadLetterAlarm\w+: AWS::CloudWatch::Alarm is not run locally/);
   expect(flowTable(rows)[1]).toMatch(/^JITR {2}PASS +\d+\.\d$/);
+  expect(flowTable(rows)[2]).toMatch(/^JITP {2}PASS +\d+\.\d$/);
 });
 
 describe('a wiring fault in the template fails the flow locally, with a message that names it', () => {

@@ -13,12 +13,17 @@ const REPO = resolve(__dirname, '..', '..', '..');
 
 /** Synthesizes JitrDemo into a new temporary cdk.out and answers its path. */
 export function synthesizeJitrDemo(): string {
+  return synthesizeDemo('jitr', (app) => new JitrDemoStack(app, 'JitrDemo'));
+}
+
+/** Synthesizes one demo app (`addStacks` adds its stacks) into a new temporary cdk.out, bundling the handlers first if needed. */
+export function synthesizeDemo(name: string, addStacks: (app: App) => void): string {
   if (!existsSync(join(REPO, 'assets', 'handlers'))) {
     execFileSync('npx', ['ts-node', '--project', 'tsconfig.dev.json', 'scripts/bundle-handlers.ts'], { cwd: REPO, stdio: 'inherit' });
   }
-  const outdir = mkdtempSync(join(tmpdir(), 'cdk-iot-security-jitr-demo-'));
+  const outdir = mkdtempSync(join(tmpdir(), `cdk-iot-security-${name}-demo-`));
   const app = new App({ outdir });
-  new JitrDemoStack(app, 'JitrDemo');
+  addStacks(app);
   app.synth();
   return outdir;
 }
