@@ -21,6 +21,7 @@ import { resolveStack, type ResolvedStack } from './deploy/resolve-stack';
 import { createStorage } from './deploy/storage-from-template';
 import { LocalIam } from './iam';
 import type { LocalCredentials, PolicyDocument } from './iam/types';
+import { preProvisioningHookInvoker, provisioningRoleAuthorizer } from './iot-provisioning';
 import { TopicRuleEngine } from './iot-rules';
 import { LocalKms, startKmsApi } from './kms';
 import { LocalFunctions, startLambdaApi } from './lambda';
@@ -139,6 +140,9 @@ export async function startStackRunner(options: StackRunnerOptions): Promise<Run
     const pollers = createEventSourceMappings(allResources, queues, functions, iam, accountId, options.clock);
 
     await createIotRegistryResources(cloud.model, allResources);
+    // JITP and RegisterThing act as the template's provisioning role; hooks run as the stack's functions.
+    cloud.model.setProvisioningRoleAuthorizer(provisioningRoleAuthorizer(iam, accountId));
+    cloud.model.setPreProvisioningHookInvoker(preProvisioningHookInvoker(functions, iam, accountId));
 
     const rules = new TopicRuleEngine({
       accountId, region, queues, functions, accessControl: iam, log: options.log, queuePolicy: (arn) => queuePolicies.get(arn),

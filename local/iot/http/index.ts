@@ -3,5 +3,5 @@ export { startControlPlane } from './server';
 export type { ControlPlane, ControlPlaneOptions } from './server';
 export { ROUTES } from './routes';
 export type { Route } from './routes';
-export { IAM_RESOURCES, resourcesToAuthorize } from './iam-resources';
-export type { ResourcesOf } from './iam-resources';
+export { IAM_RESOURCES, resourcesToAuthorize } from '../model/iam-resources';
+export type { ResourcesOf } from '../model/iam-resources';

@@ -3,9 +3,9 @@ import type { AddressInfo } from 'node:net';
 import type { AccessControl, Principal } from '../../runner/iam/types';
 import { IotServiceError, type IotModel } from '../model';
 import { authenticateCaller, authorizeOperation, type Refusal } from './access-gate';
-import { resourcesToAuthorize } from './iam-resources';
 import { matchRoute, type QueryType, type Route } from './routes';
 import { ArnBuilder } from '../model/arns';
+import { resourcesToAuthorize } from '../model/iam-resources';
 
 export interface ControlPlaneOptions {
   readonly model: IotModel;

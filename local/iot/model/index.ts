@@ -11,6 +11,9 @@ export type {
   PreProvisioningHookPayload,
   ProvisioningContext,
   ProvisioningOutcome,
+  ProvisioningRoleAuthorizer,
+  ProvisioningRoleDecision,
+  ProvisioningRoleRequest,
 } from './iot-model';
 export { IotServiceError, EXCEPTION_STATUS } from './errors';
 export type { IotExceptionName } from './errors';

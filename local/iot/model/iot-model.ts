@@ -1,16 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import type * as Iot from '@aws-sdk/client-iot';
 import { certificateIdOf, inspectCertificate } from '../../../lambda-assets/shared/pki';
 import { CERTIFICATE_ID_PARAMETER, evaluateProvisioningTemplate, jitpParametersFromCertificate, TemplateError, type ProvisioningPlan } from '../templates';
 import { inspectDeviceCertificate, signedBy } from './certificate-checks';
 import { IotControlPlane, type IotModelOptions } from './control-plane';
 import { invalidRequest, IotServiceError, notFound } from './errors';
 import { applyProvisioningPlan, type ProvisioningContext, type ProvisioningOutcome } from './provisioning';
+import { provisioningRoleRequests, type ProvisioningRoleAuthorizer } from './provisioning-role';
 import { deepCopy, type CaRecord, type CertificateRecord, type PolicyRecord, type TemplateRecord, type ThingRecord } from './records';
 import { requireString, stringMap, unique } from './validation';
 
 export type { IotModelOptions } from './control-plane';
 export type { ProvisioningContext, ProvisioningOutcome } from './provisioning';
+export type { ProvisioningRoleAuthorizer, ProvisioningRoleDecision, ProvisioningRoleRequest } from './provisioning-role';
 
 /** What AWS IoT sends a fleet-provisioning pre-provisioning hook (Lambda) for a RegisterThing request. */
 export interface PreProvisioningHookPayload {
@@ -44,6 +45,7 @@ const HOOK_TIMEOUT_MS = 5000;
 export class IotModel extends IotControlPlane {
   private readonly ownershipTokens = new Map<string, { certificateId: string; expiresAt: number }>();
   private hookInvoker?: PreProvisioningHookInvoker;
+  private roleAuthorizer?: ProvisioningRoleAuthorizer;
   private readonly hookTimeoutMs: number;
 
   constructor(options: IotModelOptions = {}) {
@@ -152,9 +154,10 @@ export class IotModel extends IotControlPlane {
 
   /**
    * JITP: registers the certificate (PENDING_ACTIVATION), runs the CA's template with the
-   * parameters AWS IoT takes from the certificate, and applies the result. When the template
-   * fails (a missing subject field, say) the certificate stays PENDING_ACTIVATION and `reason`
-   * says why; nothing else is left behind.
+   * parameters AWS IoT takes from the certificate, checks that the provisioning role may do what
+   * the result asks (when a {@link setProvisioningRoleAuthorizer provisioning-role authorizer} is
+   * set), and applies it. When the template fails (a missing subject field, say) or the role is
+   * refused, the certificate stays PENDING_ACTIVATION and `reason` says why; nothing else is left behind.
    */
   async provisionJustInTime(certificatePem: string, caCertificateId: string): Promise<{ provisioned: boolean; reason?: string }> {
     const ca = this.registry.state.cas.get(caCertificateId);
@@ -171,10 +174,13 @@ export class IotModel extends IotControlPlane {
         : { provisioned: false, reason: `the certificate is ${certificate.status}` };
     }
     try {
-      const body = this.jitpTemplateBody(ca.registrationConfig);
+      const template = this.jitpTemplate(ca);
       const subject = inspectCertificate(certificatePem).subject;
-      const plan = evaluateProvisioningTemplate(body, jitpParametersFromCertificate({ certificateId: certificate.certificateId, subject }));
-      await this.applyProvisioningPlan(plan, { certificateId: certificate.certificateId });
+      const plan = evaluateProvisioningTemplate(template.body, jitpParametersFromCertificate({ certificateId: certificate.certificateId, subject }));
+      const context = { certificateId: certificate.certificateId };
+      const refusal = await this.provisioningRoleRefusal(template.roleArn, template.sourceArn, plan, context);
+      if (refusal !== undefined) return { provisioned: false, reason: refusal };
+      await this.applyProvisioningPlan(plan, context);
       return { provisioned: true };
     } catch (error) {
       if (error instanceof TemplateError || error instanceof IotServiceError) return { provisioned: false, reason: error.message };
@@ -231,10 +237,22 @@ export class IotModel extends IotControlPlane {
   }
 
   /**
+   * Plugs in what decides whether AWS IoT may act as a provisioning role (the runner's IAM). JITP and
+   * fleet provisioning's RegisterThing ask it, before changing anything, with the role and every
+   * `{action, resource}` the plan will perform; a refusal fails them as AWS does (JITP: the certificate
+   * stays PENDING_ACTIVATION; RegisterThing: 403 AccessDenied), with the authorizer's reason. Without
+   * one (a local cloud with no IAM), every role is taken to allow everything.
+   */
+  setProvisioningRoleAuthorizer(authorizer: ProvisioningRoleAuthorizer | undefined): void {
+    this.roleAuthorizer = authorizer;
+  }
+
+  /**
    * Fleet provisioning's RegisterThing (MQTT `$aws/provisioning-templates/<name>/provision/json`):
    * checks the ownership token, runs the template's pre-provisioning hook if it has one (5 s; a
-   * failure, a timeout or no `allowProvisioning: true` rejects with AccessDenied), applies the
-   * template for the token's certificate and returns `{thingName, deviceConfiguration}`.
+   * failure, a timeout or no `allowProvisioning: true` rejects with AccessDenied), checks the
+   * template's provisioning role (403 AccessDenied when refused), applies the template for the
+   * token's certificate and returns `{thingName, deviceConfiguration}`.
    * Failures are IotServiceErrors whose {@link IotServiceError.rejectedPayload} is the `/rejected` payload.
    */
   async registerThingWithOwnershipToken(
@@ -285,9 +303,12 @@ export class IotModel extends IotControlPlane {
       }
       throw error;
     }
+    const context = { certificateId: certificate.certificateId };
+    const refusal = await this.provisioningRoleRefusal(template.provisioningRoleArn, template.templateArn, plan, context);
+    if (refusal !== undefined) throw mqttError(403, 'AccessDenied', refusal);
     let outcome: ProvisioningOutcome;
     try {
-      outcome = await this.applyProvisioningPlan(plan, { certificateId: certificate.certificateId });
+      outcome = await this.applyProvisioningPlan(plan, context);
     } catch (error) {
       if (error instanceof IotServiceError) throw mqttError(error.httpStatus, error.errorCode, error.message);
       throw error;
@@ -353,12 +374,30 @@ export class IotModel extends IotControlPlane {
     }
   }
 
-  private jitpTemplateBody(config: Iot.RegistrationConfig): string {
-    if (config.templateBody !== undefined) return config.templateBody;
+  /**
+   * A JITP CA's template: its inline body with the config's role (AWS IoT provisions for the CA), or
+   * the named JITP template with that template's role.
+   */
+  private jitpTemplate(ca: CaRecord): { body: string; roleArn?: string; sourceArn: string } {
+    const config = ca.registrationConfig ?? {};
+    if (config.templateBody !== undefined) return { body: config.templateBody, roleArn: config.roleArn, sourceArn: ca.certificateArn };
     const template = config.templateName === undefined ? undefined : this.registry.state.templates.get(config.templateName);
     if (!template) throw notFound(`Provisioning template ${config.templateName} does not exist`);
     if (!template.enabled) throw invalidRequest(`Provisioning template ${template.templateName} is disabled`);
-    return template.templateBody;
+    return { body: template.templateBody, roleArn: template.provisioningRoleArn, sourceArn: template.templateArn };
+  }
+
+  /**
+   * Why the provisioning role may not do what `plan` asks, or undefined when it may (or when no
+   * authorizer is set). Asked before anything is applied.
+   */
+  private async provisioningRoleRefusal(
+    roleArn: string | undefined, sourceArn: string, plan: ProvisioningPlan, context: ProvisioningContext,
+  ): Promise<string | undefined> {
+    if (!this.roleAuthorizer) return undefined;
+    if (roleArn === undefined) return 'No provisioning role is configured for the template';
+    const decision = await this.roleAuthorizer(roleArn, provisioningRoleRequests(this.registry, plan, context), sourceArn);
+    return decision.allowed ? undefined : decision.reason;
   }
 
   private claimPolicyDocument(templateName: string): string {

@@ -32,6 +32,14 @@ export interface ProvisioningOutcome {
   readonly deviceConfiguration: Record<string, string>;
 }
 
+/**
+ * The name AWS gives a template's inline policy: a hash of the document (40 upper-case hex
+ * characters), so every device provisioned with the same document shares one policy.
+ */
+export function inlinePolicyName(document: string): string {
+  return createHash('sha1').update(document).digest('hex').toUpperCase();
+}
+
 /** Statuses a template (or a registration) may give a certificate. */
 export const REGISTRATION_STATUSES = ['ACTIVE', 'INACTIVE', 'REVOKED', 'PENDING_ACTIVATION'] as const;
 
@@ -92,9 +100,7 @@ function applyPlanNow(
       policy = registry.requirePolicy(planned.policyName);
     } else {
       const document = checkPolicyDocument(planned.policyDocument);
-      // AWS names a template's inline policy by a hash of the document (40 upper-case hex
-      // characters), so every device provisioned with the same document shares one policy.
-      const name = createHash('sha1').update(document).digest('hex').toUpperCase();
+      const name = inlinePolicyName(document);
       policy = registry.state.policies.get(name) ?? registry.addPolicy(name, document);
     }
     policies.push({ logicalId: planned.logicalId, policyName: policy.policyName, policyArn: policy.policyArn });

@@ -1,6 +1,7 @@
 /**
- * Roles and their policies from the resolved template into the local IAM: inline role policies,
- * AWS::IAM::Policy and AWS::IAM::ManagedPolicy attached by role name, AWS managed policies by ARN.
+ * Roles and their policies from the resolved template into the local IAM: trust policies, inline
+ * role policies, AWS::IAM::Policy and AWS::IAM::ManagedPolicy attached by role name, AWS managed
+ * policies by ARN.
  */
 import type { LocalIam } from '../iam';
 import type { PolicyDocument } from '../iam/types';
@@ -15,6 +16,9 @@ export function loadIamFromTemplate(iam: LocalIam, resources: readonly ResolvedR
     const roleArn = role.attributes.Arn;
     roleArnByName.set(role.physicalId, roleArn);
     iam.addRole(roleArn);
+    const trust = role.properties.AssumeRolePolicyDocument;
+    // CloudFormation takes the document as JSON or as a JSON string.
+    if (trust) iam.setTrustPolicy(roleArn, (typeof trust === 'string' ? JSON.parse(trust) : trust) as PolicyDocument);
     for (const inline of (role.properties.Policies ?? []) as { PolicyDocument: PolicyDocument }[]) {
       iam.attachRolePolicy(roleArn, inline.PolicyDocument);
     }

@@ -27,6 +27,7 @@ export function servicePrincipal(service: string, accountId: string): Principal 
  */
 export class LocalIam implements AccessControl {
   private readonly policies = new Map<string, PolicyDocument[]>();
+  private readonly trustPolicies = new Map<string, PolicyDocument>();
   private readonly accessKeys = new AccessKeys();
   private readonly verifier: SigV4Verifier;
   private readonly now: () => Date;
@@ -46,6 +47,22 @@ export class LocalIam implements AccessControl {
   /** Adds one identity policy to a role, declaring the role if the runner meets the policy first. */
   attachRolePolicy(roleArn: string, document: PolicyDocument): void {
     this.addRole(roleArn, [document]);
+  }
+
+  /** Sets a role's trust policy (AssumeRolePolicyDocument), declaring the role if needed. */
+  setTrustPolicy(roleArn: string, document: PolicyDocument): void {
+    this.addRole(roleArn);
+    this.trustPolicies.set(roleArn, document);
+  }
+
+  /** The role's trust policy, if it has one: the resource policy an sts:AssumeRole is checked against. */
+  trustPolicyOf(roleArn: string): PolicyDocument | undefined {
+    return this.trustPolicies.get(roleArn);
+  }
+
+  /** Whether the role (or user) is declared. */
+  hasRole(roleArn: string): boolean {
+    return this.policies.has(roleArn);
   }
 
   /** The role's temporary credentials: issued on first request, the same ones afterwards. */

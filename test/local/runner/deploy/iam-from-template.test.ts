@@ -36,6 +36,29 @@ describe('loadIamFromTemplate', () => {
     expect(allowed(iam, roleArn, 'sqs:DeleteMessage', QUEUE_ARN)).toBe(false);
   });
 
+  test("a role's trust policy (as JSON or as a JSON string) is what sts:AssumeRole is checked against", () => {
+    const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'iot.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
+    const stack = resolved({
+      Lambda: lambdaRole(),
+      Iot: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: JSON.stringify(trust) } },
+    });
+    const iam = new LocalIam({ accountId: ACCOUNT, region: REGION });
+    loadIamFromTemplate(iam, stack.resources);
+    const assume = (roleId: string, service: string) => iam.authorize({
+      principal: { arn: service, accountId: ACCOUNT, service },
+      action: 'sts:AssumeRole',
+      resource: byLogicalId(stack, roleId).attributes.Arn,
+      resourcePolicy: iam.trustPolicyOf(byLogicalId(stack, roleId).attributes.Arn),
+    }).allowed;
+    expect(iam.trustPolicyOf(byLogicalId(stack, 'Iot').attributes.Arn)).toEqual(trust);
+    expect(assume('Iot', 'iot.amazonaws.com')).toBe(true);
+    expect(assume('Iot', 'lambda.amazonaws.com')).toBe(false);
+    expect(assume('Lambda', 'lambda.amazonaws.com')).toBe(true);
+    expect(assume('Lambda', 'iot.amazonaws.com')).toBe(false);
+    expect(iam.hasRole(byLogicalId(stack, 'Iot').attributes.Arn)).toBe(true);
+    expect(iam.hasRole(`arn:aws:iam::${ACCOUNT}:role/elsewhere`)).toBe(false);
+  });
+
   test('a role without policies exists (it has credentials) and may do nothing', () => {
     const stack = resolved({ Role: lambdaRole() });
     const iam = new LocalIam({ accountId: ACCOUNT, region: REGION });

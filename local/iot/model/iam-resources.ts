@@ -1,4 +1,4 @@
-import type { ArnBuilder } from '../model/arns';
+import type { ArnBuilder } from './arns';
 
 /**
  * The resource ARNs IAM checks for one AWS IoT operation, computed from the request's bound input
@@ -125,6 +125,15 @@ export const IAM_RESOURCES: Readonly<Record<string, ResourcesOf>> = {
 };
 
 /**
+ * Operations the local control plane does not serve, but that AWS IoT performs with a provisioning
+ * role when a template changes an existing thing (JITP, fleet provisioning): the same table, kept
+ * apart so that IAM_RESOURCES stays exactly the served routes.
+ */
+export const UNROUTED_IAM_RESOURCES: Readonly<Record<string, ResourcesOf>> = {
+  UpdateThing: named('thing', 'thingName'),
+};
+
+/**
  * The ARNs to authorize `iot:<operation>` on. An operation without an entry throws: better a 500
  * than serving a new route with no authorization.
  */
@@ -132,4 +141,13 @@ export function resourcesToAuthorize(operation: string, input: Readonly<Record<s
   const resourcesOf = Object.prototype.hasOwnProperty.call(IAM_RESOURCES, operation) ? IAM_RESOURCES[operation] : undefined;
   if (resourcesOf === undefined) throw new Error(`No IAM resource mapping for iot:${operation}`);
   return resourcesOf(input, arns);
+}
+
+/**
+ * Like {@link resourcesToAuthorize}, for any operation AWS IoT may perform on someone's behalf:
+ * the served routes and {@link UNROUTED_IAM_RESOURCES}.
+ */
+export function resourcesOfAction(operation: string, input: Readonly<Record<string, unknown>>, arns: ArnBuilder): readonly string[] {
+  if (Object.prototype.hasOwnProperty.call(UNROUTED_IAM_RESOURCES, operation)) return UNROUTED_IAM_RESOURCES[operation](input, arns);
+  return resourcesToAuthorize(operation, input, arns);
 }

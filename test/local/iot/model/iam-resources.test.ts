@@ -1,6 +1,6 @@
-import { IAM_RESOURCES, resourcesToAuthorize } from '../../../../local/iot/http/iam-resources';
 import { ROUTES } from '../../../../local/iot/http/routes';
 import { ArnBuilder } from '../../../../local/iot/model/arns';
+import { IAM_RESOURCES, resourcesOfAction, resourcesToAuthorize, UNROUTED_IAM_RESOURCES } from '../../../../local/iot/model/iam-resources';
 
 const arns = new ArnBuilder('eu-west-1', '111122223333');
 const ARN = 'arn:aws:iot:eu-west-1:111122223333';
@@ -46,6 +46,15 @@ describe('IAM resources of the control-plane operations', () => {
     ['ListThings', {}, ['*']],
   ])('%s(%j) -> %j', (operation, input, expected) => {
     expect(resourcesToAuthorize(operation, input, arns)).toEqual(expected);
+  });
+
+  test('operations only provisioning performs (UpdateThing) are mapped apart: resourcesOfAction knows them, the routes do not', () => {
+    const operations = ROUTES.map(route => route.operation);
+    expect(Object.keys(UNROUTED_IAM_RESOURCES).filter(op => operations.includes(op))).toEqual([]);
+    expect(resourcesOfAction('UpdateThing', { thingName: 'sensor-1' }, arns)).toEqual([`${ARN}:thing/sensor-1`]);
+    expect(resourcesOfAction('CreateThing', { thingName: 'sensor-1' }, arns)).toEqual([`${ARN}:thing/sensor-1`]);
+    expect(() => resourcesToAuthorize('UpdateThing', { thingName: 'sensor-1' }, arns)).toThrow('No IAM resource mapping for iot:UpdateThing');
+    expect(() => resourcesOfAction('DeleteEverything', {}, arns)).toThrow('No IAM resource mapping for iot:DeleteEverything');
   });
 
   test('a missing naming member is checked on "*", which only an unrestricted grant allows', () => {
