@@ -1,6 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { certificateIdOf, inspectCertificate } from '../../../lambda-assets/shared/pki';
-import { CERTIFICATE_ID_PARAMETER, evaluateProvisioningTemplate, jitpParametersFromCertificate, TemplateError, type ProvisioningPlan } from '../templates';
+import {
+  CERTIFICATE_ID_PARAMETER,
+  evaluateProvisioningTemplate,
+  JITP_CERTIFICATE_PARAMETERS,
+  jitpParametersFromCertificate,
+  TemplateError,
+  type ProvisioningPlan,
+} from '../templates';
 import { inspectDeviceCertificate, signedBy } from './certificate-checks';
 import { IotControlPlane, type IotModelOptions } from './control-plane';
 import { invalidRequest, IotServiceError, notFound } from './errors';
@@ -176,7 +183,8 @@ export class IotModel extends IotControlPlane {
     try {
       const template = this.jitpTemplate(ca);
       const subject = inspectCertificate(certificatePem).subject;
-      const plan = evaluateProvisioningTemplate(template.body, jitpParametersFromCertificate({ certificateId: certificate.certificateId, subject }));
+      const parameters = jitpParametersFromCertificate({ certificateId: certificate.certificateId, subject });
+      const plan = evaluateProvisioningTemplate(template.body, parameters, { suppliedOnly: JITP_CERTIFICATE_PARAMETERS });
       const context = { certificateId: certificate.certificateId };
       const refusal = await this.provisioningRoleRefusal(template.roleArn, template.sourceArn, plan, context);
       if (refusal !== undefined) return { provisioned: false, reason: refusal };

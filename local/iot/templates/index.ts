@@ -5,8 +5,8 @@
  */
 export { parseTemplateBody, TEMPLATE_BODY_MAX_LENGTH } from './body';
 export { TemplateError, type TemplateErrorReason } from './errors';
-export { evaluateProvisioningTemplate } from './evaluate';
-export { CERTIFICATE_ID_PARAMETER, jitpParametersFromCertificate, type CertificateSubjectFields } from './jitp-parameters';
+export { evaluateProvisioningTemplate, type EvaluationOptions } from './evaluate';
+export { CERTIFICATE_ID_PARAMETER, JITP_CERTIFICATE_PARAMETERS, jitpParametersFromCertificate, type CertificateSubjectFields } from './jitp-parameters';
 export type {
   CertificateOverrideSettings,
   MergeOverride,

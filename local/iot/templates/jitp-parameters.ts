@@ -28,6 +28,16 @@ const SUBJECT_PARAMETERS: ReadonlyArray<readonly [keyof CertificateSubjectFields
 export const CERTIFICATE_ID_PARAMETER = 'AWS::IoT::Certificate::Id';
 
 /**
+ * Every parameter JITP fills from the device certificate. A JITP template that declares one the
+ * certificate lacks fails, Default or not ("The certificate must contain values for all of the
+ * parameters in the template body"): pass this as evaluateProvisioningTemplate's `suppliedOnly`.
+ */
+export const JITP_CERTIFICATE_PARAMETERS: ReadonlySet<string> = new Set([
+  CERTIFICATE_ID_PARAMETER,
+  ...SUBJECT_PARAMETERS.map(([, parameter]) => parameter),
+]);
+
+/**
  * The parameters AWS IoT passes to a JITP template for a device certificate: its id, and one per
  * subject field the certificate has. Fields it lacks are left out, so a template declaring them fails.
  */

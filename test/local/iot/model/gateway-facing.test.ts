@@ -173,6 +173,22 @@ describe('provisionJustInTime (JITP)', () => {
     expect((await model.provisionJustInTime(device.certificatePem, plain.certificateId)).provisioned).toBe(false);
   });
 
+  test('a certificate parameter declared with a Default still has to be in the certificate: nothing is provisioned', async () => {
+    const body = JSON.parse(JITP_TEMPLATE);
+    body.Parameters['AWS::IoT::Certificate::OrganizationalUnit'] = { Type: 'String', Default: 'none' };
+    body.Resources.thing.Properties.AttributePayload = { unit: { Ref: 'AWS::IoT::Certificate::OrganizationalUnit' } };
+    const strict = await makeCa('JITP Default Root');
+    await registerCa(model, strict, { registrationConfig: { templateBody: JSON.stringify(body), roleArn: ROLE_ARN } });
+    const without = await makeDevice(strict, { commonName: 'jitp-no-unit' });
+    const result = await model.provisionJustInTime(without.certificatePem, strict.certificateId);
+    expect(result).toEqual({ provisioned: false, reason: expect.stringMatching(/^No value for parameter AWS::IoT::Certificate::OrganizationalUnit: /) });
+    expect(model.certificate(without.certificateId)!.status).toBe('PENDING_ACTIVATION');
+    expect(model.thing('jitp-no-unit')).toBeUndefined();
+    const withUnit = await makeDevice(strict, { commonName: 'jitp-unit', organizationUnitName: 'sensors' });
+    expect(await model.provisionJustInTime(withUnit.certificatePem, strict.certificateId)).toEqual({ provisioned: true });
+    expect(model.thing('jitp-unit')?.attributes).toEqual({ unit: 'sensors' });
+  });
+
   test('a template named by the CA (type JITP) works the same', async () => {
     await model.createProvisioningTemplate({ templateName: 'jitp-named', templateBody: JITP_TEMPLATE, provisioningRoleArn: ROLE_ARN, type: 'JITP', enabled: true });
     const named = await makeCa('Named JITP Root');

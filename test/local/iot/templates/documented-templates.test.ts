@@ -1,5 +1,5 @@
 import { templateError } from './helpers';
-import { evaluateProvisioningTemplate, jitpParametersFromCertificate, validateTemplate } from '../../../../local/iot/templates';
+import { evaluateProvisioningTemplate, JITP_CERTIFICATE_PARAMETERS, jitpParametersFromCertificate, validateTemplate } from '../../../../local/iot/templates';
 
 /**
  * The two templates the AWS IoT Developer Guide builds its provisioning pages around, written out
@@ -229,5 +229,49 @@ describe('jitpParametersFromCertificate', () => {
 
   test('gives only the certificate id for a certificate with an empty subject', () => {
     expect(jitpParametersFromCertificate({ certificateId: CERTIFICATE_ID, subject: {} })).toEqual({ 'AWS::IoT::Certificate::Id': CERTIFICATE_ID });
+  });
+});
+
+describe('JITP: "The certificate must contain values for all of the parameters in the template body"', () => {
+  /** Country declared with a Default, as users write it hoping the Default covers certificates without one; and a plain parameter. */
+  const WITH_DEFAULTS = JSON.stringify({
+    Parameters: {
+      'AWS::IoT::Certificate::CommonName': { Type: 'String' },
+      'AWS::IoT::Certificate::Country': { Type: 'String', Default: 'XX' },
+      'Fleet': { Type: 'String', Default: 'lab' },
+    },
+    Resources: {
+      thing: {
+        Type: 'AWS::IoT::Thing',
+        Properties: { ThingName: { Ref: 'AWS::IoT::Certificate::CommonName' }, AttributePayload: { country: { Ref: 'AWS::IoT::Certificate::Country' }, fleet: { Ref: 'Fleet' } } },
+      },
+    },
+  });
+  const JITP = { suppliedOnly: JITP_CERTIFICATE_PARAMETERS };
+
+  test('the certificate parameters are the subject fields AWS IoT reads, and the id', () => {
+    expect([...JITP_CERTIFICATE_PARAMETERS].sort()).toEqual([
+      'AWS::IoT::Certificate::CommonName', 'AWS::IoT::Certificate::Country', 'AWS::IoT::Certificate::DistinguishedNameQualifier',
+      'AWS::IoT::Certificate::Id', 'AWS::IoT::Certificate::Organization', 'AWS::IoT::Certificate::OrganizationalUnit',
+      'AWS::IoT::Certificate::SerialNumber', 'AWS::IoT::Certificate::StateName',
+    ]);
+  });
+
+  test('a declared certificate parameter the certificate lacks fails although it has a Default', () => {
+    const parameters = jitpParametersFromCertificate({ certificateId: CERTIFICATE_ID, subject: { commonName: 'sensor-1' } });
+    const error = templateError(() => evaluateProvisioningTemplate(WITH_DEFAULTS, parameters, JITP));
+    expect(error.message).toBe(
+      'No value for parameter AWS::IoT::Certificate::Country: the certificate has no such field, and a Default does not stand in for one');
+    expect(error.reason).toBe('parameters');
+  });
+
+  test('with the field in the certificate its value is used; other parameters keep their Default', () => {
+    const parameters = jitpParametersFromCertificate({ certificateId: CERTIFICATE_ID, subject: { commonName: 'sensor-1', countryName: 'DE' } });
+    expect(evaluateProvisioningTemplate(WITH_DEFAULTS, parameters, JITP).thing?.attributes).toEqual({ country: 'DE', fleet: 'lab' });
+  });
+
+  test('outside JITP (RegisterThing, fleet provisioning) the Default applies as declared', () => {
+    expect(evaluateProvisioningTemplate(WITH_DEFAULTS, { 'AWS::IoT::Certificate::CommonName': 'sensor-1' }).thing?.attributes)
+      .toEqual({ country: 'XX', fleet: 'lab' });
   });
 });
