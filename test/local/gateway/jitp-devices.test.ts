@@ -133,6 +133,19 @@ describe('JITP with mosquitto_pub (Debian)', () => {
   });
 });
 
+describe('JITP with mosquitto_pub and certificates made by openssl (as in AWS\'s JITP walkthrough)', () => {
+  test.each<'RSA-2048' | 'ECDSA-P256'>(['RSA-2048', 'ECDSA-P256'])('a %s device: the first run is closed, a retry publishes', async (keyAlgorithm) => {
+    const device = fixture.opensslDevice(`jitp-openssl-${keyAlgorithm.toLowerCase()}`, keyAlgorithm);
+    const codes = await mosquittoPubWithRetries(device, 'from openssl', 6);
+    expect(codes[0]).not.toBe(127);
+    expect(codes[0]).not.toBe(0);
+    expect(codes[codes.length - 1]).toBe(0);
+    expectProvisionedOnFirstConnect(device);
+    expect(await fixture.publishedEventually(`things/${device.thingName}/hello`, device.thingName)).toEqual(['from openssl']);
+    await expectProvisioned(device);
+  });
+});
+
 describe('the classic trap: a device certificate without a subject field the template declares', () => {
   let device: DeviceFiles;
   beforeAll(async () => {

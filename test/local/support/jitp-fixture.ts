@@ -1,11 +1,20 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GetRegistrationCodeCommand, IoTClient, RegisterCACertificateCommand } from '@aws-sdk/client-iot';
 import type { DeviceFiles } from './jitr-fixture';
 import { defaultDevicePolicyDocument } from '../../../demo/shared/default-device-policy';
-import { createCaCertificate, createVerificationCertificate, issueDeviceCertificateWithNewKey, type GeneratedCa, type KeyAlgorithm, type SubjectFields } from '../../../lambda-assets/shared/pki';
+import {
+  certificateIdOf,
+  createCaCertificate,
+  createVerificationCertificate,
+  issueDeviceCertificateWithNewKey,
+  type GeneratedCa,
+  type KeyAlgorithm,
+  type SubjectFields,
+} from '../../../lambda-assets/shared/pki';
 import type { GatewayMessage } from '../../../local/gateway';
 import { startLocalCloud, type LocalCloud } from '../../../local/local-cloud';
 
@@ -111,6 +120,35 @@ export class JitpFixture {
       caPath: file('ca.pem', this.ca.certificatePem),
       chainPath: file('chain.pem', issued.certificatePem + this.ca.certificatePem),
       certificateId: issued.certificateId,
+    };
+  }
+
+  /**
+   * A device whose key, CSR and certificate the `openssl` command line makes, signed with the JITP
+   * CA's key, as AWS's JITP walkthrough does it: nothing of our PKI touches the device's side.
+   * Subject `/CN=<name>/C=DE/O=ExampleCorp`, what the template reads.
+   */
+  opensslDevice(name: string, keyAlgorithm: 'RSA-2048' | 'ECDSA-P256'): DeviceFiles {
+    const path = (suffix: string) => join(this.dir, `${name}.${suffix}`);
+    const caKeyPath = path('ca.key.pem');
+    writeFileSync(caKeyPath, this.ca.privateKeyPem, { mode: 0o600 });
+    writeFileSync(path('ca.pem'), this.ca.certificatePem);
+    const keyOptions = keyAlgorithm === 'RSA-2048' ? ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048'] : ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256'];
+    const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    openssl('genpkey', ...keyOptions, '-out', path('key.pem'));
+    openssl('req', '-new', '-key', path('key.pem'), '-subj', `/CN=${name}/C=DE/O=ExampleCorp`, '-out', path('csr.pem'));
+    openssl('x509', '-req', '-in', path('csr.pem'), '-CA', path('ca.pem'), '-CAkey', caKeyPath, '-set_serial', `0x${Date.now().toString(16)}`,
+      '-days', '30', '-sha256', '-out', path('cert.pem'));
+    rmSync(caKeyPath);
+    const certificatePem = readFileSync(path('cert.pem'), 'utf8');
+    writeFileSync(path('chain.pem'), certificatePem + this.ca.certificatePem);
+    return {
+      thingName: name,
+      certPath: path('cert.pem'),
+      keyPath: path('key.pem'),
+      caPath: path('ca.pem'),
+      chainPath: path('chain.pem'),
+      certificateId: certificateIdOf(certificatePem),
     };
   }
 
