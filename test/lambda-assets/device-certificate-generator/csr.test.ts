@@ -193,6 +193,14 @@ describe('the same CSR gets the same certificate', () => {
   test('two racing requests with one CSR both answer the certificate stored first', async () => {
     const ca = await harness.world.addCa();
     const { csrPem } = csrs.make('P-256', '/CN=sensor-race');
+    // Neither finds a record: each read waits until both requests have looked.
+    let arrivals = 0;
+    let release!: () => void;
+    const bothLooked = new Promise<void>((resolve) => { release = resolve; });
+    harness.world.beforeIssuedRecordRead = async () => {
+      if (++arrivals === 2) release();
+      await bothLooked;
+    };
 
     const [a, b] = await Promise.all([
       harness.post({ caCertificateId: ca.certificateId, csrPem }),

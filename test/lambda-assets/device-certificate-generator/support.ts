@@ -165,6 +165,8 @@ export class FakeWorld {
   /** What the verifier answers; a function gets the input. */
   verifierAnswer: unknown | ((input: Record<string, unknown>) => unknown) = { verified: true };
   verifierFunctionError?: string;
+  /** Awaited before S3 answers a read of an issued record: lets a test line up concurrent requests. */
+  beforeIssuedRecordRead?: () => Promise<void>;
 
   constructor(
     readonly iot: Mocks['iot'],
@@ -231,7 +233,8 @@ export class FakeWorld {
     });
     this.iot.on(DescribeEndpointCommand).resolves({ endpointAddress: ENDPOINT });
 
-    this.s3.on(GetObjectCommand).callsFake((input: GetObjectCommandInput) => {
+    this.s3.on(GetObjectCommand).callsFake(async (input: GetObjectCommandInput) => {
+      if (input.Key!.includes('/issued/')) await this.beforeIssuedRecordRead?.();
       const text = this.objects.get(input.Key!);
       if (text === undefined) throw new NoSuchKey({ message: 'The specified key does not exist.', $metadata: { httpStatusCode: 404 } });
       return { Body: { transformToString: async () => text } as unknown as GetObjectCommandOutput['Body'] };
