@@ -34,7 +34,8 @@ import { signedRequest } from '../shared/signed-request';
 import type { StackDiagnostics } from '../shared/stack-diagnostics';
 
 export const JITP_STACK = 'JitpDemo';
-const ORGANIZATION = 'cdk-iot-security demo';
+/** A thing attribute value: AWS IoT takes no spaces there (see the InvalidSubjectValue refusal). */
+const ORGANIZATION = 'cdk-iot-security-demo';
 
 export interface JitpDemoDevice {
   /** The CN, so the thing name; the demo's verifier admits names starting demo-sensor-. */
@@ -102,6 +103,8 @@ export async function runJitpStackFlow(step: FlowStep, options: JitpStackFlowOpt
         [{ caCertificateId: caId, csrPem: '-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----' }, 400, /csrPem/],
         [{ caCertificateId: caId, keyAlgorithm: 'ECDSA-P256', subject: { commonName: 'demo-sensor-x' } }, 400,
           /MissingSubjectField.*subject\.organizationName.*AWS::IoT::Certificate::Organization/],
+        [{ caCertificateId: caId, keyAlgorithm: 'ECDSA-P256', subject: { commonName: 'demo-sensor-x', organizationName: 'Acme Sensors' } }, 400,
+          /InvalidSubjectValue.*subject\.organizationName.*thing attribute 'organization'/],
         [{ caCertificateId: caId, keyAlgorithm: 'ECDSA-P256', subject: { commonName: 'intruder-1', organizationName: ORGANIZATION } }, 403,
           /DeviceRejected.*not on the allow-list/],
       ];
@@ -109,7 +112,9 @@ export async function runJitpStackFlow(step: FlowStep, options: JitpStackFlowOpt
       for (const [body, status, pattern] of refusals) {
         const answer = await postDeviceCertificateRequest(api, body);
         if (answer.status !== status || !pattern.test(answer.text)) {
-          throw new Error(`${JSON.stringify(body).slice(0, 80)}: expected ${status} matching ${pattern}, got ${answer.status}: ${answer.text}`);
+          // Never print a 200's body: it may carry a private key.
+          const got = answer.status === 200 ? `a certificate (${answer.json?.certificateId})` : answer.text;
+          throw new Error(`${JSON.stringify(body).slice(0, 80)}: expected ${status} matching ${pattern}, got ${answer.status}: ${got}`);
         }
         if (/stack|at [\w.]+ \(/i.test(answer.text)) throw new Error(`the answer carries a stack trace: ${answer.text}`);
         answers.push(`${answer.status} ${answer.json?.error?.code ?? 'InvalidBody'}`);

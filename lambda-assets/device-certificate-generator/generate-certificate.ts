@@ -3,7 +3,7 @@ import { JitpCa, loadJitpCa } from './jitp-ca';
 import { CsrRequest, DeviceCertificateRequest, KeyGenerationRequest } from './request';
 import { ClientError } from '../shared/http/client-error';
 import { AMAZON_ROOT_CA_PEMS } from '../shared/iot/amazon-root-cas';
-import { missingSubjectField } from '../shared/iot/jitp-template-fields';
+import { missingSubjectField, unacceptableSubjectValue } from '../shared/iot/jitp-template-fields';
 import { describeError, Logger } from '../shared/logging/logger';
 import {
   certificateIdOf,
@@ -120,11 +120,21 @@ async function certifyNewKey(deps: GeneratorDeps, ca: JitpCa, request: KeyGenera
 
 function requireTemplateFields(ca: JitpCa, request: DeviceCertificateRequest): void {
   const missing = missingSubjectField(request.subject, ca.requiredFields);
-  if (!missing) return;
-  const consequence = 'a certificate without it would stay PENDING_ACTIVATION on every connect';
-  throw new ClientError(400, 'MissingSubjectField', request.kind === 'csr'
-    ? `csrPem: the CSR subject has no ${missing.field}, which the CA's provisioning template reads as ${missing.parameter}; ${consequence}`
-    : `subject.${missing.field}: is required: the CA's provisioning template reads it as ${missing.parameter}; ${consequence}`);
+  if (missing) {
+    const consequence = 'a certificate without it would stay PENDING_ACTIVATION on every connect';
+    throw new ClientError(400, 'MissingSubjectField', request.kind === 'csr'
+      ? `csrPem: the CSR subject has no ${missing.field}, which the CA's provisioning template reads as ${missing.parameter}; ${consequence}`
+      : `subject.${missing.field}: is required: the CA's provisioning template reads it as ${missing.parameter}; ${consequence}`);
+  }
+  const unacceptable = unacceptableSubjectValue(request.subject, ca.requiredFields);
+  if (unacceptable) {
+    const { required, rule } = unacceptable;
+    const problem = `the CA's provisioning template makes it ${rule.usedAs}, where AWS IoT accepts at most ${rule.maxLength} of ${rule.allowed}; `
+      + 'a certificate with this value would stay PENDING_ACTIVATION on every connect';
+    throw new ClientError(400, 'InvalidSubjectValue', request.kind === 'csr'
+      ? `csrPem: the CSR subject's ${required.field} ${JSON.stringify(request.subject[required.field])}: ${problem}`
+      : `subject.${required.field}: ${problem}`);
+  }
 }
 
 /** The CA's verifier, if it names one, says yes or no to the certificate before anyone sees it. */

@@ -104,10 +104,10 @@ export class CaVault extends Construct {
         resources: [this.bucket.arnForObjects(this.prefix ? `${this.prefix}/*/issued/*` : '*/issued/*')],
       }),
       new iam.PolicyStatement({
-        // Without ListBucket, S3 answers a missing record with AccessDenied rather than NoSuchKey.
+        // Without ListBucket, S3 answers a missing record with AccessDenied rather than NoSuchKey. No
+        // s3:prefix condition: a GetObject carries no prefix, so such a condition would never hold.
         actions: ['s3:ListBucket'],
         resources: [this.bucket.bucketArn],
-        conditions: { StringLike: { 's3:prefix': [this.prefix ? `${this.prefix}/*` : '*'] } },
       }),
       new iam.PolicyStatement({
         actions: ['kms:Decrypt', 'kms:GenerateDataKey'],

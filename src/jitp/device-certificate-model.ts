@@ -24,8 +24,8 @@ export function deviceCertificateSchema(keyAlgorithms: string[], maxValidityDays
         properties: {
           commonName: text(64),
           countryName: { type: apigw.JsonSchemaType.STRING, pattern: '^[A-Za-z]{2}$' },
-          stateName: text(128),
-          localityName: text(128),
+          stateName: text(64),
+          localityName: text(64),
           organizationName: text(64),
           organizationUnitName: text(64),
           serialNumber: text(64),

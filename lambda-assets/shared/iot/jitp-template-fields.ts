@@ -30,7 +30,23 @@ export const CERTIFICATE_PARAMETER_FIELDS: Readonly<Record<string, keyof Subject
 export interface RequiredSubjectField {
   readonly field: keyof SubjectFields;
   readonly parameter: string;
+  /** What AWS IoT accepts where the template puts the value (a thing name, an attribute), if anywhere checked. */
+  readonly valueRules?: readonly ValueRule[];
 }
+
+/** Where a template puts a certificate value, and what AWS IoT accepts there. */
+export interface ValueRule {
+  /** e.g. `the thing name`, `thing attribute 'organization'`. */
+  readonly usedAs: string;
+  readonly pattern: RegExp;
+  readonly maxLength: number;
+  readonly allowed: string;
+}
+
+/** CreateThing's thingName: 1-128 of [a-zA-Z0-9:_-]. */
+const THING_NAME_RULE = { pattern: /^[a-zA-Z0-9:_-]+$/, maxLength: 128, allowed: 'letters, digits and :_-' };
+/** AttributePayload values: at most 800 of [a-zA-Z0-9_.,@/:#=[\]-] (no spaces). */
+const ATTRIBUTE_VALUE_RULE = { pattern: /^[a-zA-Z0-9_.,@/:#=[\]-]*$/, maxLength: 800, allowed: 'letters, digits and _.,@/:#=[]- (no spaces)' };
 
 /** The template is not one any certificate can satisfy (not JSON, or a certificate parameter AWS IoT does not define). */
 export class UnusableTemplateError extends Error {
@@ -66,9 +82,43 @@ export function requiredSubjectFields(templateBody: string): RequiredSubjectFiel
     if (!field) {
       throw new UnusableTemplateError(`the provisioning template declares ${parameter}, which AWS IoT does not take from certificates`);
     }
-    required.push({ field, parameter });
+    required.push({ field, parameter, valueRules: valueRulesOf(template.Resources, parameter) });
   }
   return required;
+}
+
+/**
+ * Where the template's thing resources use the parameter directly (`{"Ref": parameter}`) as the
+ * thing name or an attribute value: a value AWS IoT refuses there fails provisioning just like a
+ * missing field. Values the template transforms (Fn::Join, ...) are left to AWS IoT.
+ */
+function valueRulesOf(resources: unknown, parameter: string): ValueRule[] | undefined {
+  if (!isObject(resources)) return undefined;
+  const rules: ValueRule[] = [];
+  const isRef = (value: unknown) => isObject(value) && value.Ref === parameter;
+  for (const resource of Object.values(resources)) {
+    if (!isObject(resource) || resource.Type !== 'AWS::IoT::Thing' || !isObject(resource.Properties)) continue;
+    if (isRef(resource.Properties.ThingName)) rules.push({ usedAs: 'the thing name', ...THING_NAME_RULE });
+    const attributes = resource.Properties.AttributePayload;
+    if (!isObject(attributes)) continue;
+    for (const [name, value] of Object.entries(attributes)) {
+      if (isRef(value)) rules.push({ usedAs: `thing attribute '${name}'`, ...ATTRIBUTE_VALUE_RULE });
+    }
+  }
+  return rules.length > 0 ? rules : undefined;
+}
+
+/** The first value the template would put where AWS IoT refuses it, with the rule it breaks. */
+export function unacceptableSubjectValue(
+  subject: SubjectFields, required: readonly RequiredSubjectField[],
+): { readonly required: RequiredSubjectField; readonly rule: ValueRule } | undefined {
+  for (const candidate of required) {
+    const value = subject[candidate.field];
+    if (value === undefined) continue;
+    const rule = candidate.valueRules?.find((r) => value.length > r.maxLength || !r.pattern.test(value));
+    if (rule) return { required: candidate, rule };
+  }
+  return undefined;
 }
 
 /** The first required field the subject lacks (an empty value counts as missing), or undefined. */

@@ -116,7 +116,7 @@ describe('POST /deviceCertificateGenerate with a CSR', () => {
 
   test('an inline template (templateBody on the CA) is read from the CA; a CSR with every field it reads is certified', async () => {
     const ca = await harness.world.addCa({ registrationConfig: { templateBody: ORG_TEMPLATE_BODY, roleArn: PROVISIONING_ROLE_ARN } });
-    const { csrPem } = csrs.make('P-256', '/C=FR/O=Acme SAS/CN=sensor-fr-1');
+    const { csrPem } = csrs.make('P-256', '/C=FR/O=Acme_SAS/CN=sensor-fr-1');
 
     const response = await harness.post({ caCertificateId: ca.certificateId, csrPem });
 

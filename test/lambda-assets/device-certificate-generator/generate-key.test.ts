@@ -96,4 +96,20 @@ describe('POST /deviceCertificateGenerate with keyAlgorithm (the key is made her
     expect(s3.calls()).toHaveLength(0);
     expect(iotWrites(iot)).toEqual([]);
   });
+
+  test.each([
+    ['organizationName', { commonName: 'x', organizationName: 'Acme SAS', countryName: 'FR' }, "thing attribute 'org'", 'no spaces'],
+    ['commonName', { commonName: 'sensor 7', organizationName: 'Acme', countryName: 'FR' }, 'the thing name', 'letters, digits and :_-'],
+  ])('a %s AWS IoT would refuse where the template puts it: 400 InvalidSubjectValue, nothing signed', async (field, subject, usedAs, allowed) => {
+    const ca = await harness.world.addCa({ registrationConfig: { templateBody: ORG_TEMPLATE_BODY, roleArn: PROVISIONING_ROLE_ARN } });
+
+    const response = await harness.post({ caCertificateId: ca.certificateId, keyAlgorithm: 'ECDSA-P256', subject });
+
+    expect(response.statusCode).toBe(400);
+    expect(response.body.error).toEqual({ code: 'InvalidSubjectValue', message: expect.stringMatching(new RegExp(`^subject\\.${field}: `)) });
+    expect((response.body.error as { message: string }).message).toContain(`makes it ${usedAs}`);
+    expect((response.body.error as { message: string }).message).toContain(allowed);
+    expect(s3.calls()).toHaveLength(0);
+    expect(iotWrites(iot)).toEqual([]);
+  });
 });

@@ -2,6 +2,7 @@ import {
   CERTIFICATE_PARAMETER_FIELDS,
   missingSubjectField,
   requiredSubjectFields,
+  unacceptableSubjectValue,
   UnusableTemplateError,
 } from '../../../../lambda-assets/shared/iot/jitp-template-fields';
 
@@ -24,8 +25,8 @@ const DEVELOPER_GUIDE_TEMPLATE = {
 describe('requiredSubjectFields', () => {
   test('every declared certificate parameter but ::Id, mapped to its subject field, in template order', () => {
     expect(requiredSubjectFields(JSON.stringify(DEVELOPER_GUIDE_TEMPLATE))).toEqual([
-      { field: 'commonName', parameter: 'AWS::IoT::Certificate::CommonName' },
-      { field: 'countryName', parameter: 'AWS::IoT::Certificate::Country' },
+      { field: 'commonName', parameter: 'AWS::IoT::Certificate::CommonName', valueRules: [expect.objectContaining({ usedAs: 'the thing name' })] },
+      { field: 'countryName', parameter: 'AWS::IoT::Certificate::Country', valueRules: [expect.objectContaining({ usedAs: "thing attribute 'country'" })] },
     ]);
   });
 
@@ -59,9 +60,36 @@ describe('missingSubjectField', () => {
 
   test('the first field the subject lacks, or undefined when it has them all', () => {
     expect(missingSubjectField({ commonName: 'sensor-1', countryName: 'DE' }, required)).toBeUndefined();
-    expect(missingSubjectField({ commonName: 'sensor-1' }, required)).toEqual({ field: 'countryName', parameter: 'AWS::IoT::Certificate::Country' });
-    expect(missingSubjectField({ organizationName: 'Acme' }, required)).toEqual({ field: 'commonName', parameter: 'AWS::IoT::Certificate::CommonName' });
+    expect(missingSubjectField({ commonName: 'sensor-1' }, required)).toMatchObject({ field: 'countryName', parameter: 'AWS::IoT::Certificate::Country' });
+    expect(missingSubjectField({ organizationName: 'Acme' }, required)).toMatchObject({ field: 'commonName', parameter: 'AWS::IoT::Certificate::CommonName' });
     expect(missingSubjectField({ commonName: 'sensor-1', countryName: '' }, required)?.field).toBe('countryName');
     expect(missingSubjectField({}, [])).toBeUndefined();
+  });
+});
+
+describe('unacceptableSubjectValue', () => {
+  const required = requiredSubjectFields(JSON.stringify(DEVELOPER_GUIDE_TEMPLATE));
+
+  test('values AWS IoT takes as thing name and attribute pass', () => {
+    expect(unacceptableSubjectValue({ commonName: 'sensor-7:a_b', countryName: 'FR' }, required)).toBeUndefined();
+  });
+
+  test.each([
+    [{ commonName: 'sensor 7', countryName: 'FR' }, 'commonName', 'the thing name'],
+    [{ commonName: 'x'.repeat(129), countryName: 'FR' }, 'commonName', 'the thing name'],
+    [{ commonName: 'sensor-7', countryName: 'F R' }, 'countryName', "thing attribute 'country'"],
+    [{ commonName: 'sensor-7', countryName: 'Ünï' }, 'countryName', "thing attribute 'country'"],
+  ])('%j breaks the rule for %s (%s)', (subject, field, usedAs) => {
+    const found = unacceptableSubjectValue(subject, required);
+    expect(found?.required.field).toBe(field);
+    expect(found?.rule.usedAs).toBe(usedAs);
+  });
+
+  test('a value the template transforms (not a bare Ref) is left to AWS IoT', () => {
+    const joined = {
+      ...DEVELOPER_GUIDE_TEMPLATE,
+      Resources: { thing: { Type: 'AWS::IoT::Thing', Properties: { ThingName: { 'Fn::Join': ['-', ['dev', { Ref: 'AWS::IoT::Certificate::CommonName' }]] } } } },
+    };
+    expect(unacceptableSubjectValue({ commonName: 'has space', countryName: 'FR' }, requiredSubjectFields(JSON.stringify(joined)))).toBeUndefined();
   });
 });
