@@ -2,12 +2,19 @@
 
 Run as a script it synthesizes into the directory given as its first argument
 (default: cdk.out); the tests import build_app() and assert on the template.
+Two stacks: PyJitr (just-in-time registration) and PyJitp (just-in-time provisioning).
 """
 import sys
 
 import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from cdk_iot_security import JustInTimeRegistration, KeyAlgorithm
+from cdk_iot_security import (
+    CertificateSubjectField,
+    JustInTimeProvision,
+    JustInTimeRegistration,
+    KeyAlgorithm,
+)
 
 ALLOW_LIST_VERIFIER = """
 exports.handler = async (input) => {
@@ -17,24 +24,50 @@ exports.handler = async (input) => {
 """
 
 
-def build_app(outdir: str) -> cdk.App:
-    app = cdk.App(outdir=outdir)
-    stack = cdk.Stack(app, "PyJitr")
-    verifier = lambda_.Function(
+def allow_list_verifier(stack: cdk.Stack) -> lambda_.Function:
+    return lambda_.Function(
         stack,
         "AllowListVerifier",
         code=lambda_.Code.from_inline(ALLOW_LIST_VERIFIER),
         handler="index.handler",
         runtime=lambda_.Runtime.NODEJS_22_X,
     )
+
+
+def build_jitr_stack(app: cdk.App) -> cdk.Stack:
+    stack = cdk.Stack(app, "PyJitr")
     jitr = JustInTimeRegistration(
         stack,
         "Jitr",
-        verifiers={"allowList": verifier},
+        verifiers={"allowList": allow_list_verifier(stack)},
         default_ca_key_algorithm=KeyAlgorithm.ECDSA_P256,
     )
     cdk.CfnOutput(stack, "CaRegisterUrl", value=jitr.api.url_for_path("/caRegister"))
     cdk.CfnOutput(stack, "DevicePolicyName", value=jitr.device_policy_name)
+    return stack
+
+
+def build_jitp_stack(app: cdk.App) -> cdk.Stack:
+    stack = cdk.Stack(app, "PyJitp")
+    jitp = JustInTimeProvision(
+        stack,
+        "Jitp",
+        verifiers={"allowList": allow_list_verifier(stack)},
+        # Every device certificate must then carry O and C (the API refuses those without).
+        thing_attribute_fields=[CertificateSubjectField.ORGANIZATION, CertificateSubjectField.COUNTRY],
+    )
+    factory = iam.Role(stack, "Factory", assumed_by=iam.AccountRootPrincipal())
+    jitp.grant_ca_register(factory)
+    jitp.grant_device_certificate_generate(factory)
+    cdk.CfnOutput(stack, "DeviceCertificateGenerateUrl", value=jitp.api.url_for_path("/deviceCertificateGenerate"))
+    cdk.CfnOutput(stack, "ProvisioningTemplateName", value=jitp.provisioning_template.ref)
+    return stack
+
+
+def build_app(outdir: str) -> cdk.App:
+    app = cdk.App(outdir=outdir)
+    build_jitr_stack(app)
+    build_jitp_stack(app)
     return app
 
 

@@ -1,26 +1,60 @@
 """The Python consumer: our wheel, aws-cdk-lib and constructs from PyPI, nothing else.
 
-Asserts on the template the Python app synthesizes: the activator, the topic rule, the queue and
-its dead-letter queue, the IAM-authorized API route, and the handler code shipped in the wheel.
+Asserts on the templates the Python app synthesizes.
+PyJitr: the activator, the topic rule, the queue and its dead-letter queue, the IAM-authorized
+API route, and the handler code shipped in the wheel.
+PyJitp: the JITP provisioning template and what it reads from certificates, the provisioning
+role, the IAM-authorized POST /deviceCertificateGenerate, and the generator's bundled code.
 """
 import json
 import os
 import tempfile
 
+import aws_cdk as cdk
 import pytest
 from aws_cdk import assertions
+from cdk_iot_security import JustInTimeProvision
 
 from app import build_app
 
 
 @pytest.fixture(scope="module")
-def synthesized():
+def assembly():
     outdir = tempfile.mkdtemp(prefix="py-consumer-")
-    app = build_app(outdir)
-    assembly = app.synth()
-    stack = assembly.get_stack_by_name("PyJitr")
+    return outdir, build_app(outdir).synth()
+
+
+@pytest.fixture(scope="module")
+def synthesized(assembly):
+    outdir, cloud_assembly = assembly
+    stack = cloud_assembly.get_stack_by_name("PyJitr")
     return outdir, stack, assertions.Template.from_json(stack.template)
 
+
+@pytest.fixture(scope="module")
+def jitp(assembly):
+    outdir, cloud_assembly = assembly
+    stack = cloud_assembly.get_stack_by_name("PyJitp")
+    return outdir, stack, assertions.Template.from_json(stack.template)
+
+
+def bundled_handlers(outdir, stack):
+    """Each function whose code is an asset (not inline), with the path of the index.js it ships."""
+    with open(os.path.join(outdir, f"{stack.stack_name}.assets.json"), encoding="utf8") as manifest_file:
+        manifest = json.load(manifest_file)
+    source_by_key = {
+        destination["objectKey"]: asset["source"]["path"]
+        for asset in manifest["files"].values()
+        for destination in asset["destinations"].values()
+    }
+    return {
+        function["Properties"].get("Description", ""): os.path.join(outdir, source_by_key[function["Properties"]["Code"]["S3Key"]], "index.js")
+        for function in stack.template["Resources"].values()
+        if function["Type"] == "AWS::Lambda::Function" and "S3Key" in function["Properties"]["Code"]
+    }
+
+
+# --- PyJitr ---------------------------------------------------------------------------------
 
 def test_the_topic_rule_buffers_registration_events_into_the_queue(synthesized):
     _, _, template = synthesized
@@ -63,18 +97,9 @@ def test_the_ca_register_route_is_iam_authorized(synthesized):
 def test_the_handlers_come_bundled_in_the_wheel(synthesized):
     outdir, stack, _ = synthesized
     # Each of our functions' code is an asset holding the prebuilt index.js: no esbuild or Docker on this side.
-    with open(os.path.join(outdir, "PyJitr.assets.json"), encoding="utf8") as manifest_file:
-        manifest = json.load(manifest_file)
-    source_by_key = {
-        destination["objectKey"]: asset["source"]["path"]
-        for asset in manifest["files"].values()
-        for destination in asset["destinations"].values()
-    }
-    functions = [r for r in stack.template["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
-    bundled = [r for r in functions if "S3Key" in r["Properties"]["Code"]]
-    assert len(bundled) == 2  # the CA registrator and the device activator (the verifier is inline)
-    for function in bundled:
-        handler = os.path.join(outdir, source_by_key[function["Properties"]["Code"]["S3Key"]], "index.js")
+    handlers = bundled_handlers(outdir, stack)
+    assert len(handlers) == 2  # the CA registrator and the device activator (the verifier is inline)
+    for handler in handlers.values():
         assert os.path.getsize(handler) > 10_000, handler
 
 
@@ -83,3 +108,124 @@ def test_the_outputs_name_the_api_and_the_policy(synthesized):
     outputs = stack.template["Outputs"]
     assert "CaRegisterUrl" in outputs and "DevicePolicyName" in outputs
     assert "/caRegister" in json.dumps(outputs["CaRegisterUrl"])
+
+
+# --- PyJitp ---------------------------------------------------------------------------------
+
+def only_resource(template, resource_type, props=None):
+    found = template.find_resources(resource_type, props or {})
+    assert len(found) == 1, f"{len(found)} {resource_type} resources"
+    return next(iter(found.items()))
+
+
+def deployed_body(template_body):
+    """The JITP template as AWS IoT receives it: the Fn::Join's parts, the policy name's Ref filled in."""
+    separator, parts = template_body["Fn::Join"]
+    assert separator == ""
+    return json.loads("".join(part if isinstance(part, str) else "the-device-policy" for part in parts))
+
+
+def test_a_jitp_provisioning_template_reads_the_cn_the_organization_and_the_country(jitp):
+    _, _, template = jitp
+    template.has_resource_properties("AWS::IoT::ProvisioningTemplate", {
+        "TemplateType": "JITP",
+        "Enabled": True,
+        "TemplateBody": {"Fn::Join": ["", assertions.Match.array_with([
+            assertions.Match.string_like_regexp("AWS::IoT::Certificate::Country"),
+        ])]},
+    })
+    _, provisioning = only_resource(template, "AWS::IoT::ProvisioningTemplate")
+    body = deployed_body(provisioning["Properties"]["TemplateBody"])
+    assert list(body["Parameters"]) == [
+        "AWS::IoT::Certificate::CommonName",
+        "AWS::IoT::Certificate::Organization",
+        "AWS::IoT::Certificate::Country",
+        "AWS::IoT::Certificate::Id",
+    ]
+    assert body["Resources"]["thing"]["Properties"] == {
+        "ThingName": {"Ref": "AWS::IoT::Certificate::CommonName"},
+        "AttributePayload": {
+            "organization": {"Ref": "AWS::IoT::Certificate::Organization"},
+            "country": {"Ref": "AWS::IoT::Certificate::Country"},
+        },
+    }
+    assert body["Resources"]["certificate"]["Properties"] == {"CertificateId": {"Ref": "AWS::IoT::Certificate::Id"}, "Status": "ACTIVE"}
+    assert body["Resources"]["policy"]["Properties"] == {"PolicyName": "the-device-policy"}
+
+
+def test_the_provisioning_role_is_trusted_by_iot_and_holds_no_managed_policy(jitp):
+    _, _, template = jitp
+    _, provisioning = only_resource(template, "AWS::IoT::ProvisioningTemplate")
+    role_id, _ = provisioning["Properties"]["ProvisioningRoleArn"]["Fn::GetAtt"]
+    role = template.to_json()["Resources"][role_id]
+    assert role["Type"] == "AWS::IAM::Role"
+    assert role["Properties"]["AssumeRolePolicyDocument"]["Statement"] == [
+        {"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"Service": "iot.amazonaws.com"}},
+    ]
+    # The default template's needs are known: narrow statements, not AWSIoTThingsRegistration.
+    assert "ManagedPolicyArns" not in role["Properties"]
+
+
+def test_device_certificate_generate_is_a_post_with_aws_iam(jitp):
+    _, _, template = jitp
+    resource_id, _ = only_resource(template, "AWS::ApiGateway::Resource", {"Properties": {"PathPart": "deviceCertificateGenerate"}})
+    template.has_resource_properties("AWS::ApiGateway::Method", {
+        "HttpMethod": "POST",
+        "AuthorizationType": "AWS_IAM",
+        "ResourceId": {"Ref": resource_id},
+        "RequestValidatorId": assertions.Match.any_value(),
+    })
+    # grant_device_certificate_generate gave the factory role execute-api:Invoke on that method.
+    _, factory_policy = only_resource(template, "AWS::IAM::Policy", {
+        "Properties": {"Roles": [{"Ref": assertions.Match.string_like_regexp("^Factory")}]},
+    })
+    statements = factory_policy["Properties"]["PolicyDocument"]["Statement"]
+    actions = {action for statement in statements for action in
+               (statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]])}
+    assert actions == {"execute-api:Invoke"}
+    assert "/POST/deviceCertificateGenerate" in json.dumps(statements)
+    assert "/POST/caRegister" in json.dumps(statements)
+
+
+def test_the_generator_ships_its_bundled_code_and_knows_the_verifier(jitp):
+    outdir, stack, template = jitp
+    handlers = bundled_handlers(outdir, stack)
+    assert len(handlers) == 2  # the CA registrator and the device certificate generator (the verifier is inline)
+    generator = [path for description, path in handlers.items() if description.startswith("Issues device certificates")]
+    assert len(generator) == 1, list(handlers)
+    assert os.path.getsize(generator[0]) > 10_000, generator[0]
+    template.has_resource_properties("AWS::Lambda::Function", {
+        "Description": assertions.Match.string_like_regexp("^Issues device certificates"),
+        "Environment": {"Variables": assertions.Match.object_like({
+            "VERIFIER_ARNS": assertions.Match.any_value(),
+            "DEFAULT_DEVICE_VALIDITY_DAYS": "365",
+        })},
+    })
+
+
+def test_a_template_of_your_own_names_the_shared_policy_and_gets_the_managed_role_policy():
+    app = cdk.App()
+    stack = cdk.Stack(app, "PyJitpOwnTemplate")
+    own_template = {
+        "Parameters": {"AWS::IoT::Certificate::SerialNumber": {"Type": "String"}, "AWS::IoT::Certificate::Id": {"Type": "String"}},
+        "Resources": {
+            "thing": {"Type": "AWS::IoT::Thing", "Properties": {"ThingName": {"Ref": "AWS::IoT::Certificate::SerialNumber"}}},
+            "certificate": {"Type": "AWS::IoT::Certificate", "Properties": {"CertificateId": {"Ref": "AWS::IoT::Certificate::Id"}, "Status": "ACTIVE"}},
+            "policy": {"Type": "AWS::IoT::Policy", "Properties": {"PolicyName": JustInTimeProvision.DEVICE_POLICY_NAME}},
+        },
+    }
+    JustInTimeProvision(stack, "Jitp", template_body=json.dumps(own_template))
+    template = assertions.Template.from_stack(stack)
+    _, provisioning = only_resource(template, "AWS::IoT::ProvisioningTemplate")
+    assert deployed_body(provisioning["Properties"]["TemplateBody"])["Resources"]["policy"]["Properties"] == {"PolicyName": "the-device-policy"}
+    _, role = only_resource(template, "AWS::IAM::Role", {
+        "Properties": {"AssumeRolePolicyDocument": {"Statement": [assertions.Match.object_like({"Principal": {"Service": "iot.amazonaws.com"}})]}},
+    })
+    # A template of your own may do anything a template can: AWS's managed policy for provisioning roles.
+    assert "service-role/AWSIoTThingsRegistration" in json.dumps(role["Properties"]["ManagedPolicyArns"])
+
+
+def test_a_bad_template_body_fails_synth_with_the_prop_named():
+    stack = cdk.Stack(cdk.App(), "PyJitpBadTemplate")
+    with pytest.raises(Exception, match="templateBody is not valid JSON"):
+        JustInTimeProvision(stack, "Jitp", template_body="{not json")
