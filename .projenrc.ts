@@ -73,8 +73,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
 });
 
 // The bundled handlers ship inside the package (Code.fromAsset reads them);
-// their sources, the demo, benchmarks and scripts do not.
-for (const pattern of ['/lambda-assets/', '/demo/', '/bench/', '/scripts/', '/doc/', '/.ci/', '/cdk.out/', '/local/']) {
+// their sources, the demo (and its synthesized output), benchmarks, scripts and the
+// consumer tests' venv and Maven repository do not.
+for (const pattern of ['/lambda-assets/', '/demo/', '/bench/', '/scripts/', '/doc/', '/.ci/', '/cdk.out/', '/local/', '/.demo/', '/.consumers/']) {
   project.addPackageIgnore(pattern);
 }
 project.addPackageIgnore('!/assets/');

@@ -174,6 +174,11 @@ export class JustInTimeProvision extends Construct {
     if (props.templateBody !== undefined && props.thingAttributeFields !== undefined) {
       throw new Error('thingAttributeFields applies to the default template only; with templateBody, write the attributes in your template');
     }
+    const attributeFields = props.thingAttributeFields ?? [CertificateSubjectField.ORGANIZATION];
+    if (new Set(attributeFields).size > MAX_THING_ATTRIBUTES_WITHOUT_TYPE) {
+      throw new Error(`thingAttributeFields: a thing without a thing type holds at most ${MAX_THING_ATTRIBUTES_WITHOUT_TYPE} attributes, `
+        + `got ${attributeFields.length}; with more, every device would fail provisioning`);
+    }
     // Unique per stack and construct: two constructs never claim each other's CAs.
     this.registrarId = Fn.join('/', [Aws.STACK_NAME, this.node.addr]);
 
@@ -182,7 +187,7 @@ export class JustInTimeProvision extends Construct {
     this.devicePolicyName = devicePolicy.policyName;
 
     const template = props.templateBody === undefined
-      ? defaultJitpTemplate(devicePolicy.policyName, props.thingAttributeFields ?? [CertificateSubjectField.ORGANIZATION])
+      ? defaultJitpTemplate(devicePolicy.policyName, [...new Set(attributeFields)])
       : replaceStrings(
         parseJitpTemplateBody(props.templateBody, 'templateBody', JustInTimeProvision.DEVICE_POLICY_NAME),
         JustInTimeProvision.DEVICE_POLICY_NAME,
@@ -244,6 +249,9 @@ export class JustInTimeProvision extends Construct {
     return this.deviceCertificateApi.grantInvoke(grantee);
   }
 }
+
+/** AWS IoT: a thing without a thing type has at most three attributes. */
+const MAX_THING_ATTRIBUTES_WITHOUT_TYPE = 3;
 
 /** Lambda's environment holds 4 KB in all, and the CA registrator carries a body template in it. */
 const MAX_BODY_IN_ENVIRONMENT = 3072;

@@ -226,6 +226,14 @@ describe('JustInTimeProvision options', () => {
       .toThrow('defaultDeviceCertificateValidity must be a whole number of days from 1 to 3650, got 4000');
   });
 
+  test('more thing attributes than a thing without a type holds is refused', () => {
+    expect(() => jitpStack({
+      thingAttributeFields: [
+        CertificateSubjectField.COUNTRY, CertificateSubjectField.ORGANIZATION, CertificateSubjectField.STATE_NAME, CertificateSubjectField.SERIAL_NUMBER,
+      ],
+    })).toThrow('thingAttributeFields: a thing without a thing type holds at most 3 attributes, got 4');
+  });
+
   test('thingAttributeFields with a template of your own is refused', () => {
     expect(() => jitpStack({ templateBody: '{}', thingAttributeFields: [CertificateSubjectField.COUNTRY] }))
       .toThrow('thingAttributeFields applies to the default template only');
