@@ -229,7 +229,8 @@ describe('JustInTimeProvision options', () => {
   test('more thing attributes than a thing without a type holds is refused', () => {
     expect(() => jitpStack({
       thingAttributeFields: [
-        CertificateSubjectField.COUNTRY, CertificateSubjectField.ORGANIZATION, CertificateSubjectField.STATE_NAME, CertificateSubjectField.SERIAL_NUMBER,
+        CertificateSubjectField.COUNTRY, CertificateSubjectField.ORGANIZATION,
+        CertificateSubjectField.STATE_NAME, CertificateSubjectField.SERIAL_NUMBER,
       ],
     })).toThrow('thingAttributeFields: a thing without a thing type holds at most 3 attributes, got 4');
   });
