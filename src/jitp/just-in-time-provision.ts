@@ -6,13 +6,14 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { CertificateSubjectField } from './certificate-subject-field';
 import { DeviceCertificateApi } from './device-certificate-api';
-import { defaultJitpTemplate, parseJitpTemplateBody, renderTemplateBody, replaceStrings } from './jitp-template';
-import { createProvisioningRole } from './provisioning-role';
+import { defaultJitpTemplate, parseJitpTemplateBody } from './jitp-template';
 import { ApiAuthorizationOptions } from '../core/api-authorization';
 import { CaProvisioningConfig, CaRegistrator } from '../core/ca-registrator';
 import { CaVault, CaVaultProps } from '../core/ca-vault';
 import { DevicePolicy } from '../core/device-policy';
 import { KeyAlgorithm } from '../core/key-algorithm';
+import { createProvisioningRole } from '../core/provisioning-role';
+import { renderTemplateBody, replaceStrings } from '../core/provisioning-template';
 import { validateVerifiers } from '../core/verifiers';
 
 /**
@@ -195,6 +196,7 @@ export class JustInTimeProvision extends Construct {
       );
     this.templateBody = renderTemplateBody(this, template);
     const provisioning = createProvisioningRole(this, 'ProvisioningRole', {
+      purpose: 'just-in-time provisioned devices',
       devicePolicyArn: devicePolicy.policyArn,
       defaultTemplate: props.templateBody === undefined,
     });

@@ -34,7 +34,7 @@ describe('a user JITP template is checked at synth', () => {
     ['a resource type JITP cannot create', { ...VALID, Resources: { ...VALID.Resources, group: { Type: 'AWS::IoT::ThingGroup' } } },
       "templateBody: resource 'group' has Type \"AWS::IoT::ThingGroup\""],
     ['no certificate resource', { ...VALID, Resources: { thing: VALID.Resources.thing } },
-      'templateBody: a JITP template needs exactly one AWS::IoT::Certificate resource'],
+      'templateBody: the template needs exactly one AWS::IoT::Certificate resource'],
     ['a certificate not named by the certificate id', {
       ...VALID, Resources: { ...VALID.Resources, certificate: { Type: 'AWS::IoT::Certificate', Properties: { CertificateId: 'abc' } } },
     }, 'with "CertificateId": {"Ref": "AWS::IoT::Certificate::Id"}'],

@@ -1,12 +1,14 @@
 import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IDependable } from 'constructs';
-import { attachRolePolicy } from '../core/role-policy';
+import { attachRolePolicy } from './role-policy';
 
 /** AWS's managed policy for provisioning roles: everything any template may do. */
 const THINGS_REGISTRATION_POLICY = 'service-role/AWSIoTThingsRegistration';
 
 export interface ProvisioningRoleProps {
+  /** What the role is for, in its description: e.g. 'just-in-time provisioned devices'. */
+  readonly purpose: string;
   /** The shared device policy the default template attaches. */
   readonly devicePolicyArn: string;
   /**
@@ -24,7 +26,7 @@ export interface ProvisioningRole {
 }
 
 /**
- * The role AWS IoT assumes to run the JITP template: trusted by
+ * The role AWS IoT assumes to run a provisioning template: trusted by
  * iot.amazonaws.com only.
  */
 export function createProvisioningRole(scope: Construct, id: string, props: ProvisioningRoleProps): ProvisioningRole {
@@ -32,14 +34,14 @@ export function createProvisioningRole(scope: Construct, id: string, props: Prov
     // AWS IoT documents no source-account context for provisioning roles, so a
     // condition on it could refuse AWS IoT itself; the trust names the service only.
     assumedBy: new iam.ServicePrincipal('iot.amazonaws.com'),
-    description: 'Lets AWS IoT provision just-in-time provisioned devices (cdk-iot-security)',
+    description: `Lets AWS IoT provision ${props.purpose} (cdk-iot-security)`,
   });
   if (!props.defaultTemplate) {
     role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName(THINGS_REGISTRATION_POLICY));
     // Written as Validations.acknowledge() records it, which refuses finding ids with two '::' (see attachRolePolicy).
     role.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, {
       [`AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${THINGS_REGISTRATION_POLICY}]`]:
-        'A user-supplied JITP template may create any thing, group or policy; AWSIoTThingsRegistration is the policy AWS documents for it.',
+        'A user-supplied provisioning template may create any thing, group or policy; AWSIoTThingsRegistration is the policy AWS documents for it.',
     });
     return { role, permissions: role };
   }
