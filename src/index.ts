@@ -9,3 +9,5 @@ export { VerifierInput, VerifierOutput } from './core/verifiers';
 export { JustInTimeRegistration, JustInTimeRegistrationProps } from './jitr/just-in-time-registration';
 export { CertificateSubjectField } from './jitp/certificate-subject-field';
 export { JitpTemplateDelivery, JustInTimeProvision, JustInTimeProvisionProps } from './jitp/just-in-time-provision';
+export { FleetProvision, FleetProvisionProps } from './fleet/fleet-provision';
+export { GreengrassOptions } from './fleet/greengrass';

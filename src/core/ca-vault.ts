@@ -35,6 +35,9 @@ export interface CaVaultProps {
 
 /** The private key file of each CA; used to fence private keys off from every other reader. */
 const PRIVATE_KEY_FILE = 'ca.private_key.pem';
+/** Where claim certificates (fleet provisioning) live: `<prefix>/claims/<certificateId>/`. */
+const CLAIMS_FOLDER = 'claims';
+const CLAIM_PRIVATE_KEY_FILE = 'claim.private_key.pem';
 
 /**
  * An encrypted S3 vault for CA certificates and private keys.
@@ -50,6 +53,7 @@ export class CaVault extends Construct {
   /** The key prefix, without leading or trailing slashes ('' for the bucket root). */
   public readonly prefix: string;
   private readonly privateKeyReaders: iam.IRole[] = [];
+  private readonly claimKeyReaders: iam.IRole[] = [];
 
   constructor(scope: Construct, id: string, props: CaVaultProps = {}) {
     super(scope, id);
@@ -136,6 +140,51 @@ export class CaVault extends Construct {
         ArnNotEquals: { 'aws:PrincipalArn': Lazy.list({ produce: () => this.privateKeyReaders.map((role) => role.roleArn) }) },
       },
     }));
+  }
+
+  /**
+   * Lets a role write and delete claim certificates and their keys (never
+   * read them back). Give this to the claim certificate issuer only.
+   */
+  public grantManageClaimCredentials(role: iam.IRole): iam.Policy {
+    return attachRolePolicy(this, `ClaimIssuerAccess${role.node.addr}`, role, [
+      new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:DeleteObject'], resources: [this.claimObjectsArn()] }),
+      new iam.PolicyStatement({ actions: ['kms:GenerateDataKey'], resources: [this.encryptionKey.keyArn] }),
+    ], 'Claim certificate ids are assigned by AWS IoT at deploy time; the wildcard covers the claims/ folder of the vault alone.');
+  }
+
+  /**
+   * Lets a role read claim certificates and their private keys, and fences
+   * the keys off from every other principal with the bucket policy (a bucket
+   * this stack creates or owns). Roles from several calls add up.
+   */
+  public grantReadClaimCredentials(role: iam.IRole): iam.Policy {
+    const first = this.claimKeyReaders.length === 0;
+    this.claimKeyReaders.push(role);
+    if (first) {
+      this.bucket.addToResourcePolicy(new iam.PolicyStatement({
+        sid: 'OnlyGranteesReadClaimPrivateKeys',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:GetObject', 's3:GetObjectVersion'],
+        resources: [this.bucket.arnForObjects(`${this.claimsPrefix()}/*/${CLAIM_PRIVATE_KEY_FILE}`)],
+        conditions: {
+          ArnNotEquals: { 'aws:PrincipalArn': Lazy.list({ produce: () => this.claimKeyReaders.map((reader) => reader.roleArn) }) },
+        },
+      }));
+    }
+    return attachRolePolicy(this, `ClaimReaderAccess${role.node.addr}`, role, [
+      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [this.claimObjectsArn()] }),
+      new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [this.encryptionKey.keyArn] }),
+    ], 'Claim certificate ids are assigned by AWS IoT at deploy time; the wildcard covers the claims/ folder of the vault alone.');
+  }
+
+  private claimsPrefix(): string {
+    return this.prefix ? `${this.prefix}/${CLAIMS_FOLDER}` : CLAIMS_FOLDER;
+  }
+
+  private claimObjectsArn(): string {
+    return this.bucket.arnForObjects(`${this.claimsPrefix()}/*`);
   }
 
   private createBucket(): s3.Bucket {

@@ -20,6 +20,14 @@ export interface DevicePolicyProps {
    * and `$aws/things/<thingName>/*`, subscribe to the same as topic filters
    */
   readonly statements?: iam.PolicyStatement[];
+
+  /**
+   * Statements added to `statements` (or to the default ones), e.g. what a
+   * construct's own feature needs.
+   *
+   * @default - none
+   */
+  readonly additionalStatements?: iam.PolicyStatement[];
 }
 
 /**
@@ -36,8 +44,8 @@ export class DevicePolicy extends Construct {
 
   constructor(scope: Construct, id: string, props: DevicePolicyProps = {}) {
     super(scope, id);
-    const statements = props.statements ?? defaultDeviceStatements(this);
-    if (statements.length === 0) {
+    const statements = [...(props.statements ?? defaultDeviceStatements(this)), ...(props.additionalStatements ?? [])];
+    if (props.statements?.length === 0) {
       throw new Error('devicePolicyStatements must hold at least one statement; leave it out for the default policy');
     }
     for (const statement of statements) {

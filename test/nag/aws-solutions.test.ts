@@ -2,6 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { JitpTemplateDelivery } from '../../src';
+import { fleetStack } from '../support/fleet-stack';
 import { jitpStack } from '../support/jitp-stack';
 import { jitrStack } from '../support/jitr-stack';
 
@@ -29,6 +30,14 @@ describe('cdk-nag AwsSolutions', () => {
     const { app, jitp } = jitpStack(props);
     expectNoFindings(app, jitp);
   });
+});
+
+test.each([
+  ['the default template and a claim certificate', {}],
+  ['Greengrass and no claim certificate', { greengrass: {}, claimCertificateCount: 0 }],
+])('FleetProvision with %s has no unacknowledged finding', (_case, props) => {
+  const { app, fleet } = fleetStack(props);
+  expectNoFindings(app, fleet);
 });
 
 function expectNoFindings(app: App, scope: IConstruct): void {

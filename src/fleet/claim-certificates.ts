@@ -1,0 +1,90 @@
+import { ArnFormat, CustomResource, Duration, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { Construct, IConstruct } from 'constructs';
+import { acknowledgeFindings, arnReference } from '../core/acknowledge';
+import { CaVault } from '../core/ca-vault';
+import { HandlerFunction } from '../core/handler-function';
+import { attachRolePolicy } from '../core/role-policy';
+
+export interface ClaimCertificatesProps {
+  readonly vault: CaVault;
+  /** How many claim certificates to issue. */
+  readonly count: number;
+  readonly claimPolicyName: string;
+  readonly claimPolicyArn: string;
+  readonly templateName: string;
+}
+
+/**
+ * Claim certificates issued at deploy time by a custom resource (CDK's
+ * Provider framework): AWS IoT makes each certificate and key, the issuer
+ * keeps them in the vault (SSE-KMS) and attaches the claim policy. Deleting
+ * the stack detaches, deactivates and deletes them, and removes the files.
+ */
+export class ClaimCertificates extends Construct {
+  /** AWS IoT ids of the claim certificates, in order. */
+  public readonly certificateIds: string[] = [];
+
+  constructor(scope: Construct, id: string, props: ClaimCertificatesProps) {
+    super(scope, id);
+    const issuer = new HandlerFunction(this, 'Issuer', {
+      handlerName: 'claim-certificate-issuer',
+      description: 'Issues fleet provisioning claim certificates at deploy time and deletes them with the stack',
+      timeout: Duration.minutes(2),
+      environment: {
+        VAULT_BUCKET: props.vault.bucket.bucketName,
+        VAULT_PREFIX: props.vault.prefix,
+        VAULT_KEY_ARN: props.vault.encryptionKey.keyArn,
+      },
+    });
+    props.vault.grantManageClaimCredentials(issuer.role);
+    grantClaimIssuance(this, issuer.role, props.claimPolicyArn);
+
+    const provider = new cr.Provider(this, 'Provider', {
+      onEventHandler: issuer.function,
+      logGroup: new logs.LogGroup(this, 'ProviderLogs', { retention: logs.RetentionDays.ONE_YEAR }),
+    });
+    acknowledgeProviderFindings(provider, issuer.function);
+    for (let index = 0; index < props.count; index++) {
+      const claim = new CustomResource(this, `Claim${index + 1}`, {
+        serviceToken: provider.serviceToken,
+        resourceType: 'Custom::IotClaimCertificate',
+        properties: { ClaimPolicyName: props.claimPolicyName, TemplateName: props.templateName },
+      });
+      this.certificateIds.push(claim.getAttString('CertificateId'));
+    }
+  }
+}
+
+function grantClaimIssuance(scope: Construct, role: iam.IRole, claimPolicyArn: string): void {
+  const certificates = Stack.of(scope).formatArn({ service: 'iot', resource: 'cert', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+  attachRolePolicy(scope, 'IotPolicy', role, [
+    new iam.PolicyStatement({
+      // CreateKeysAndCertificate has no resource type: '*' is the only possible resource.
+      actions: ['iot:CreateKeysAndCertificate'],
+      resources: ['*'],
+    }),
+    new iam.PolicyStatement({
+      actions: ['iot:UpdateCertificate', 'iot:DeleteCertificate', 'iot:ListAttachedPolicies'],
+      resources: [certificates],
+    }),
+    new iam.PolicyStatement({
+      // AWS IoT authorizes AttachPolicy/DetachPolicy against the target certificate and the policy.
+      actions: ['iot:AttachPolicy', 'iot:DetachPolicy'],
+      resources: [certificates, claimPolicyArn],
+    }),
+  ], 'Claim certificate ids are assigned by AWS IoT at deploy time (cert/*); CreateKeysAndCertificate has no resource type.');
+}
+
+/** The Provider framework's own function and role are aws-cdk-lib's, not ours to change. */
+function acknowledgeProviderFindings(provider: cr.Provider, issuer: IConstruct): void {
+  acknowledgeFindings(provider, () => ({
+    'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]':
+      'The Provider framework function (aws-cdk-lib) writes its logs with AWSLambdaBasicExecutionRole.',
+    [`AwsSolutions-IAM5[Resource::${arnReference(issuer)}:*]`]:
+      'The Provider framework function (aws-cdk-lib) may invoke the issuer\'s versions (its ARN with :*), and only the issuer.',
+    'AwsSolutions-L1': 'The Provider framework function\'s runtime is chosen by aws-cdk-lib.',
+  }));
+}

@@ -1,0 +1,31 @@
+import { ArnFormat, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+
+/** The payload formats of the fleet provisioning MQTT API. */
+const FORMATS = ['json', 'cbor'];
+
+/**
+ * What a claim certificate may do, and nothing more: connect, and use the
+ * fleet provisioning API for this one template, in both formats. Requests are
+ * published to `topic/...`; answers are received on `topic/...` and subscribed
+ * to as `topicfilter/...` (users who write `topic/` for Subscribe get 403s).
+ */
+export function claimPolicyStatements(scope: Construct, templateName: string): iam.PolicyStatement[] {
+  const stack = Stack.of(scope);
+  const arn = (resource: 'topic' | 'topicfilter' | 'client', name: string) =>
+    stack.formatArn({ service: 'iot', resource, resourceName: name, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+  const apis = ['$aws/certificates/create', '$aws/certificates/create-from-csr', `$aws/provisioning-templates/${templateName}/provision`];
+  const requests = apis.flatMap((api) => FORMATS.map((format) => `${api}/${format}`));
+  const answers = requests.flatMap((request) => [`${request}/accepted`, `${request}/rejected`]);
+  return [
+    new iam.PolicyStatement({
+      actions: ['iot:Connect'],
+      // Claim devices have no thing yet: any client id, but only this policy's topics after that.
+      resources: [arn('client', '*')],
+    }),
+    new iam.PolicyStatement({ actions: ['iot:Publish'], resources: requests.map((topic) => arn('topic', topic)) }),
+    new iam.PolicyStatement({ actions: ['iot:Receive'], resources: answers.map((topic) => arn('topic', topic)) }),
+    new iam.PolicyStatement({ actions: ['iot:Subscribe'], resources: answers.map((topic) => arn('topicfilter', topic)) }),
+  ];
+}
