@@ -37,6 +37,18 @@ export function normalizePrefix(prefix: string | undefined): string {
   return (prefix ?? '').replace(/^\/+|\/+$/g, '');
 }
 
+/** PutObject parameters for a vault object: always SSE-KMS under the vault's key, whatever the bucket default. */
+export function vaultWriteParams(location: CaVaultLocation, key: string, body: string, contentType: string) {
+  return {
+    Bucket: location.bucket,
+    Key: key,
+    Body: body,
+    ContentType: contentType,
+    ServerSideEncryption: 'aws:kms' as const,
+    SSEKMSKeyId: location.kmsKeyArn,
+  };
+}
+
 /** CA material in the S3 vault. Only the CA registrator's role can read private keys. */
 export class CaVault {
   constructor(
@@ -111,14 +123,7 @@ export class CaVault {
   }
 
   private writeParams(key: string, body: string, contentType: string) {
-    return {
-      Bucket: this.location.bucket,
-      Key: key,
-      Body: body,
-      ContentType: contentType,
-      ServerSideEncryption: 'aws:kms' as const,
-      SSEKMSKeyId: this.location.kmsKeyArn,
-    };
+    return vaultWriteParams(this.location, key, body, contentType);
   }
 
   /** An object's text; undefined when it does not exist (S3 says NoSuchKey, given s3:ListBucket). */

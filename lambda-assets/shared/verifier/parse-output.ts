@@ -27,10 +27,25 @@ export function parseVerifierOutput(verifierName: string, payload: unknown): Ver
   if (answer.reason !== undefined && typeof answer.reason !== 'string') {
     throw new VerifierContractError(verifierName, '"reason" must be a string');
   }
+  if (answer.parameterOverrides !== undefined) {
+    const problem = parameterOverridesProblem(answer.parameterOverrides);
+    if (problem) throw new VerifierContractError(verifierName, `"parameterOverrides" ${problem}`);
+  }
   return {
     verified: answer.verified,
     thingName: answer.thingName as string | undefined,
     attributes: answer.attributes as Record<string, string> | undefined,
     reason: answer.reason as string | undefined,
+    parameterOverrides: answer.parameterOverrides as Record<string, string> | undefined,
   };
+}
+
+/** Template parameters are named by non-empty strings and carry strings (AWS IoT passes nothing else). */
+function parameterOverridesProblem(overrides: unknown): string | undefined {
+  if (typeof overrides !== 'object' || overrides === null || Array.isArray(overrides)) return 'must be an object of strings';
+  for (const [name, value] of Object.entries(overrides)) {
+    if (name === '') return 'must not name an empty parameter';
+    if (typeof value !== 'string') return `must be an object of strings: '${name}' is ${value === null ? 'null' : typeof value}`;
+  }
+  return undefined;
 }

@@ -1,7 +1,7 @@
 import { InvokeCommand, InvokeCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { VerifierContractError, VerifierInput } from '../../../../lambda-assets/shared/verifier/contract';
-import { lambdaVerifier, verifierArnsFromEnv } from '../../../../lambda-assets/shared/verifier/invoke-verifier';
+import { VerifierContractError, VerifierInput, VerifierTimeoutError } from '../../../../lambda-assets/shared/verifier/contract';
+import { invokeVerifier, lambdaVerifier, verifierArnsFromEnv } from '../../../../lambda-assets/shared/verifier/invoke-verifier';
 
 const lambda = mockClient(LambdaClient);
 
@@ -44,6 +44,8 @@ describe('lambdaVerifier', () => {
     expect(input.FunctionName).toBe(ARN);
     expect(input.InvocationType).toBe('RequestResponse');
     expect(JSON.parse(Buffer.from(input.Payload as Uint8Array).toString('utf8'))).toEqual(INPUT);
+    // No deadline: nothing but the command is handed to the SDK.
+    expect(lambda.commandCalls(InvokeCommand)[0].args[1]).toBeUndefined();
   });
 
   test('an unknown verifier name is a contract error, and nothing is invoked', async () => {
@@ -67,5 +69,58 @@ describe('lambdaVerifier', () => {
 
     await expect(verify('v', INPUT)).rejects.toThrow(/the answer is not JSON/);
     await expect(verify('v', INPUT)).rejects.toThrow(/the answer is not JSON/);
+  });
+});
+
+describe('invokeVerifier with a deadline', () => {
+  const TARGET = { verifierName: 'acme-verifier', functionArn: ARN, timeoutMs: 3500 };
+  const FLEET_INPUT: VerifierInput = {
+    certificateId: 'a'.repeat(64),
+    certificatePem: INPUT.certificatePem,
+    subject: {},
+    serialNumber: '01',
+    provisioning: { templateArn: 'arn:aws:iot:eu-west-1:123456789012:provisioningtemplate/fleet', claimCertificateId: 'c'.repeat(64), clientId: 'd1', parameters: {} },
+  };
+
+  afterEach(() => jest.useRealTimers());
+
+  test('an answer in time is parsed; the SDK got an abort signal that never fired, and no timer is left', async () => {
+    jest.useFakeTimers();
+    lambda.on(InvokeCommand).resolves(answer('{"verified":true,"parameterOverrides":{"Region":"eu"}}'));
+
+    await expect(invokeVerifier(new LambdaClient({}), TARGET, FLEET_INPUT)).resolves.toMatchObject({ verified: true, parameterOverrides: { Region: 'eu' } });
+
+    const call = lambda.commandCalls(InvokeCommand)[0];
+    expect(JSON.parse(Buffer.from(call.args[0].input.Payload as Uint8Array).toString('utf8'))).toEqual(FLEET_INPUT);
+    const signal = (call.args[1] as { abortSignal: AbortSignal }).abortSignal;
+    expect(signal.aborted).toBe(false);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  test('a verifier that never answers: a VerifierTimeoutError at the deadline, not before, and the invocation is aborted', async () => {
+    jest.useFakeTimers();
+    lambda.on(InvokeCommand).callsFake(() => new Promise(() => undefined));
+
+    let settled: unknown;
+    const pending = invokeVerifier(new LambdaClient({}), TARGET, FLEET_INPUT).then(() => 'resolved', (error: unknown) => error);
+    void pending.then((value) => { settled = value; });
+
+    await jest.advanceTimersByTimeAsync(3499);
+    expect(settled).toBeUndefined();
+    await jest.advanceTimersByTimeAsync(1);
+    expect(settled).toBeInstanceOf(VerifierTimeoutError);
+    expect((settled as Error).message).toBe("verifier 'acme-verifier' gave no answer within 3500 ms");
+    expect((lambda.commandCalls(InvokeCommand)[0].args[1] as { abortSignal: AbortSignal }).abortSignal.aborted).toBe(true);
+  });
+
+  test('an SDK error before the deadline is passed on as it is', async () => {
+    lambda.on(InvokeCommand).rejects(new Error('AccessDeniedException'));
+    await expect(invokeVerifier(new LambdaClient({}), { ...TARGET, timeoutMs: 1000 }, FLEET_INPUT)).rejects.toThrow('AccessDeniedException');
+  });
+
+  test('contract checks apply as without a deadline', async () => {
+    lambda.on(InvokeCommand).resolvesOnce(answer('{"verified":"yes"}')).resolvesOnce(answer('{}', 'Unhandled'));
+    await expect(invokeVerifier(new LambdaClient({}), TARGET, FLEET_INPUT)).rejects.toThrow(/"verified" must be a boolean/);
+    await expect(invokeVerifier(new LambdaClient({}), TARGET, FLEET_INPUT)).rejects.toThrow(/the function failed \(Unhandled\)/);
   });
 });

@@ -14,6 +14,13 @@ describe('parseVerifierOutput (the verifier contract)', () => {
     expect(parseVerifierOutput('v', payload)).toEqual(expected);
   });
 
+  test('parameterOverrides (fleet provisioning): a map of strings, empty values and an empty map included', () => {
+    expect(parseVerifierOutput('v', { verified: true, parameterOverrides: { SerialNumber: 'acme-0042', Region: '' } }).parameterOverrides)
+      .toEqual({ SerialNumber: 'acme-0042', Region: '' });
+    expect(parseVerifierOutput('v', { verified: true, parameterOverrides: {} }).parameterOverrides).toEqual({});
+    expect(parseVerifierOutput('v', { verified: true })).not.toHaveProperty('parameterOverrides', expect.anything());
+  });
+
   test('keeps only the contract fields', () => {
     expect(parseVerifierOutput('v', { verified: true, extra: 'ignored', certificatePem: 'x' })).toEqual({
       verified: true, thingName: undefined, attributes: undefined, reason: undefined,
@@ -38,6 +45,12 @@ describe('parseVerifierOutput (the verifier contract)', () => {
     ['an attribute name with a space', { verified: true, attributes: { 'a b': 'x' } }, /attribute name 'a b'/],
     ['51 attributes', { verified: true, attributes: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`a${i}`, 'v'])) }, /at most 50/],
     ['a numeric reason', { verified: false, reason: 42 }, /"reason" must be a string/],
+    ['parameterOverrides as an array', { verified: true, parameterOverrides: ['a'] }, /"parameterOverrides" must be an object of strings/],
+    ['parameterOverrides null', { verified: true, parameterOverrides: null }, /"parameterOverrides" must be an object of strings/],
+    ['parameterOverrides as a string', { verified: true, parameterOverrides: 'a=b' }, /"parameterOverrides" must be an object of strings/],
+    ['a numeric parameter override', { verified: true, parameterOverrides: { Region: 1 } }, /'Region' is number/],
+    ['a null parameter override', { verified: true, parameterOverrides: { Region: null } }, /'Region' is null/],
+    ['an override of an empty name', { verified: true, parameterOverrides: { '': 'x' } }, /empty parameter/],
   ])('refuses %s with a VerifierContractError naming the verifier', (_name, payload, message) => {
     let error: unknown;
     try {
