@@ -17,6 +17,11 @@ const INPUT: VerifierInput = {
   serialNumber: '0a1b2c',
 };
 
+/** The options the handler passed to send() beside the command (the stub records both). */
+function sendOptions(call: { args: readonly unknown[] }): { abortSignal: AbortSignal } | undefined {
+  return call.args[1] as { abortSignal: AbortSignal } | undefined;
+}
+
 function answer(text: string, functionError?: string): Partial<InvokeCommandOutput> {
   return { StatusCode: 200, FunctionError: functionError, Payload: Buffer.from(text) as unknown as InvokeCommandOutput['Payload'] };
 }
@@ -45,7 +50,7 @@ describe('lambdaVerifier', () => {
     expect(input.InvocationType).toBe('RequestResponse');
     expect(JSON.parse(Buffer.from(input.Payload as Uint8Array).toString('utf8'))).toEqual(INPUT);
     // No deadline: nothing but the command is handed to the SDK.
-    expect(lambda.commandCalls(InvokeCommand)[0].args[1]).toBeUndefined();
+    expect(sendOptions(lambda.commandCalls(InvokeCommand)[0])).toBeUndefined();
   });
 
   test('an unknown verifier name is a contract error, and nothing is invoked', async () => {
@@ -92,7 +97,7 @@ describe('invokeVerifier with a deadline', () => {
 
     const call = lambda.commandCalls(InvokeCommand)[0];
     expect(JSON.parse(Buffer.from(call.args[0].input.Payload as Uint8Array).toString('utf8'))).toEqual(FLEET_INPUT);
-    const signal = (call.args[1] as { abortSignal: AbortSignal }).abortSignal;
+    const signal = sendOptions(call)!.abortSignal;
     expect(signal.aborted).toBe(false);
     expect(jest.getTimerCount()).toBe(0);
   });
@@ -110,7 +115,7 @@ describe('invokeVerifier with a deadline', () => {
     await jest.advanceTimersByTimeAsync(1);
     expect(settled).toBeInstanceOf(VerifierTimeoutError);
     expect((settled as Error).message).toBe("verifier 'acme-verifier' gave no answer within 3500 ms");
-    expect((lambda.commandCalls(InvokeCommand)[0].args[1] as { abortSignal: AbortSignal }).abortSignal.aborted).toBe(true);
+    expect(sendOptions(lambda.commandCalls(InvokeCommand)[0])!.abortSignal.aborted).toBe(true);
   });
 
   test('an SDK error before the deadline is passed on as it is', async () => {
