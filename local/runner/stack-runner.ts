@@ -2,9 +2,10 @@
  * Runs synthesized stacks (cdk.out) on the local cloud, as a deployment would: IAM roles with
  * their policies, Lambda functions from their bundled assets, queues and their event source
  * mappings, S3 buckets and KMS keys, topic rules on the MQTT gateway, REST APIs, and the IoT
- * registry resources. Every call between them is signed and checked against the template's IAM,
- * so a wiring fault (a missing grant, a wrong topic, a wrong environment variable) fails here as
- * it would in AWS.
+ * registry resources; then the custom resources of the CDK Provider framework, whose answers
+ * become their Ref and attributes. Every call between them is signed and checked against the
+ * template's IAM, so a wiring fault (a missing grant, a wrong topic, a wrong environment variable)
+ * fails here as it would in AWS.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,12 +13,13 @@ import { join, resolve } from 'node:path';
 import { startLocalCloud, type LocalCloud, type LocalCloudOptions } from '../local-cloud';
 import { startRestApi, restApisFromResources } from './apigateway';
 import { readCloudAssembly } from './assembly';
-import { functionsFromTemplate } from './deploy/functions-from-template';
+import { createLaterResources, CustomResources, deleteCustomResources, type CreatedCustomResource, type StackDeletionReport } from './custom-resources';
+import { functionDefinition } from './deploy/functions-from-template';
 import { loadIamFromTemplate } from './deploy/iam-from-template';
 import { createIotRegistryResources } from './deploy/iot-from-template';
 import { notRunResources } from './deploy/not-run';
 import { createEventSourceMappings, createQueues, queuePoliciesFromTemplate } from './deploy/queues-from-template';
-import { resolveStack, type ResolvedStack } from './deploy/resolve-stack';
+import { StackDeployment, type ResolvedStack } from './deploy/resolve-stack';
 import { createStorage } from './deploy/storage-from-template';
 import { LocalIam } from './iam';
 import type { LocalCredentials, PolicyDocument } from './iam/types';
@@ -40,6 +42,12 @@ export interface StackRunnerOptions extends Omit<LocalCloudOptions, 'accessContr
   readonly sdkModulesDirectory?: string;
   /** Every line a function writes. */
   readonly onFunctionLog?: (functionName: string, line: string) => void;
+  /**
+   * How long one custom resource request may take, the user's onEvent and isComplete polling together, before start-up
+   * (or a deletion) fails with "Operation timed out". The Provider's totalTimeout and the resource's ServiceTimeout
+   * apply too. @default 300
+   */
+  readonly customResourceTimeoutSeconds?: number;
 }
 
 export interface RunningStacks {
@@ -50,6 +58,7 @@ export interface RunningStacks {
   readonly rules: TopicRuleEngine;
   readonly s3: LocalS3;
   readonly kms: LocalKms;
+  /** The stacks as deployed: custom resources with the PhysicalResourceId and Data their provider answered, outputs resolved after them. */
   readonly stacks: readonly ResolvedStack[];
   /** The endpoints to give an AWS SDK client (`endpoint` option, or AWS_ENDPOINT_URL_<SERVICE>). */
   readonly endpoints: Readonly<{ IOT: string; S3: string; KMS: string; LAMBDA: string; SQS: string }>;
@@ -73,6 +82,12 @@ export interface RunningStacks {
   localUrl(awsUrl: string): string;
   /** Resolves when no rule action and no event-source invocation is in flight and the mapped queues are empty. */
   settled(timeoutMs?: number): Promise<void>;
+  /**
+   * Deletes the stacks as far as custom resources go: Delete requests (their PhysicalResourceId and properties) in
+   * reverse creation order, DeletionPolicy Retain / RetainExceptOnCreate kept, failures reported (and tried again by
+   * a later call). The other resources and the services stay until close().
+   */
+  deleteStacks(): Promise<StackDeletionReport>;
   close(): Promise<void>;
 }
 
@@ -102,8 +117,9 @@ export async function startStackRunner(options: StackRunnerOptions): Promise<Run
     });
     closers.push(() => sqsApi.close());
 
-    const stacks = assemblies.map((stack) => resolveStack(stack, { accountId, region, sqsUrlBase: sqsApi.url }));
-    const allResources = stacks.flatMap((stack) => stack.resources);
+    // Everything but custom resources and what refers to them is resolved now, and created below.
+    const deployments = assemblies.map((stack) => new StackDeployment(stack, { accountId, region, sqsUrlBase: sqsApi.url }));
+    const allResources: ResolvedResource[] = deployments.flatMap((deployment) => deployment.immediate);
     notRun.push(...loadIamFromTemplate(iam, allResources));
 
     const cloud = await startLocalCloud({ ...options, accountId, region, accessControl: iam });
@@ -132,7 +148,9 @@ export async function startStackRunner(options: StackRunnerOptions): Promise<Run
     closers.push(() => functions!.close());
     const inlineCode = mkdtempSync(join(tmpdir(), 'cdk-iot-security-functions-'));
     closers.push(async () => rmSync(inlineCode, { recursive: true, force: true }));
-    const definitions: LocalFunctionDefinition[] = stacks.flatMap((stack) => functionsFromTemplate(stack, iam, inlineCode));
+    const definitions: LocalFunctionDefinition[] = deployments.flatMap((deployment) => deployment.immediate
+      .filter((resource) => resource.type === 'AWS::Lambda::Function')
+      .map((fn) => functionDefinition(deployment.stack, fn, deployment.immediate, iam, inlineCode)));
     for (const definition of definitions) functions.add(definition);
 
     notRun.push(...createQueues(queues, allResources));
@@ -169,8 +187,24 @@ export async function startStackRunner(options: StackRunnerOptions): Promise<Run
       closers.push(() => poller.stop());
     }
 
+    // Last, as CloudFormation orders them: custom resources, and the resources that refer to them.
+    const customResources = new CustomResources({
+      region, accountId, functions, accessControl: iam, timeoutSeconds: options.customResourceTimeoutSeconds, log: options.log,
+    });
+    const later = await createLaterResources({
+      deployments,
+      customResources,
+      functions,
+      services: { iam, kms, s3, functions, iot: cloud.model, inlineCodeRoot: inlineCode },
+      created: allResources,
+    });
+    notRun.push(...later.notRun);
+    const liveCustomResources: CreatedCustomResource[] = [...later.customResources];
+    const stacks = later.stacks.map((result) => result.stack);
+    const deployed = stacks.flatMap((stack) => stack.resources);
+
     const resource = (stackName: string, logicalId: string): ResolvedResource => {
-      const found = allResources.find((candidate) => candidate.stackName === stackName && candidate.logicalId === logicalId);
+      const found = deployed.find((candidate) => candidate.stackName === stackName && candidate.logicalId === logicalId);
       if (!found) throw new Error(`no resource ${logicalId} in stack ${stackName}`);
       return found;
     };
@@ -190,7 +224,7 @@ export async function startStackRunner(options: StackRunnerOptions): Promise<Run
       adminCredentials: iam.adminCredentials(),
       notRun,
       resource,
-      resourcesOfType: (type) => allResources.filter((candidate) => candidate.type === type),
+      resourcesOfType: (type) => deployed.filter((candidate) => candidate.type === type),
       restApiUrl: (stackName, logicalId) => {
         const url = apiUrls.get(`${stackName}/${logicalId}`);
         if (!url) throw new Error(`no REST API ${logicalId} in stack ${stackName}`);
@@ -206,6 +240,7 @@ export async function startStackRunner(options: StackRunnerOptions): Promise<Run
         await rules.idle();
         await Promise.all(pollers.map((poller) => poller.drained(timeoutMs)));
       },
+      deleteStacks: () => deleteCustomResources(liveCustomResources, deployments, customResources),
       close: closeAll,
     };
   } catch (error) {

@@ -3,3 +3,4 @@ export * from './cloud-assembly';
 export * from './resources';
 export * from './lambda-code';
 export * from './intrinsics';
+export * from './references';

@@ -10,6 +10,8 @@ export interface ResolutionContext {
   /** @default 'aws' */
   readonly partition?: string;
   readonly stackName: string;
+  /** What `AWS::StackId` answers. @default `arn:<partition>:cloudformation:<region>:<account>:stack/<stackName>/local` */
+  readonly stackId?: string;
   /** @default 'amazonaws.com' ('amazonaws.com.cn' in the aws-cn partition) */
   readonly urlSuffix?: string;
   /** The template's Conditions section, for Fn::If. */
@@ -114,7 +116,7 @@ class Resolver {
       case 'AWS::Partition': return partition;
       case 'AWS::StackName': return this.context.stackName;
       case 'AWS::URLSuffix': return this.context.urlSuffix ?? (partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com');
-      case 'AWS::StackId': return `arn:${partition}:cloudformation:${this.context.region}:${this.context.accountId}:stack/${this.context.stackName}/local`;
+      case 'AWS::StackId': return this.context.stackId ?? `arn:${partition}:cloudformation:${this.context.region}:${this.context.accountId}:stack/${this.context.stackName}/local`;
       case 'AWS::NotificationARNs': return [];
       case 'AWS::NoValue': return NO_VALUE;
       default: return undefined;

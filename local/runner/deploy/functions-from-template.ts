@@ -6,7 +6,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { lambdaCodeDirectory } from '../assembly';
+import { lambdaCodeDirectory, type AssemblyStack } from '../assembly';
 import type { LocalIam } from '../iam';
 import type { PolicyDocument, PolicyStatement } from '../iam/types';
 import { writeInlineCode } from '../lambda';
@@ -14,13 +14,13 @@ import type { LocalFunctionDefinition } from '../lambda/types';
 import type { ResolvedResource } from '../types';
 import type { ResolvedStack } from './resolve-stack';
 
-function codeDirectoryOf(stack: ResolvedStack, fn: ResolvedResource, inlineCodeRoot: string): string {
+function codeDirectoryOf(stack: AssemblyStack, fn: ResolvedResource, inlineCodeRoot: string): string {
   const code = fn.properties.Code as { ZipFile?: string } | undefined;
   if (typeof code?.ZipFile === 'string') {
     return writeInlineCode(code.ZipFile, mkdtempSync(join(inlineCodeRoot, `cdk-iot-security-inline-${fn.logicalId}-`)));
   }
-  const raw = stack.stack.template.Resources?.[fn.logicalId];
-  return lambdaCodeDirectory(stack.stack, {
+  const raw = stack.template.Resources?.[fn.logicalId];
+  return lambdaCodeDirectory(stack, {
     logicalId: fn.logicalId,
     type: fn.type,
     properties: fn.properties as Record<string, unknown>,
@@ -50,29 +50,39 @@ export function functionMatches(fn: ResolvedResource, nameOrArn: string): boolea
   return nameOrArn === fn.physicalId || nameOrArn === fn.attributes.Arn || nameOrArn.endsWith(`:function:${fn.physicalId}`);
 }
 
+/**
+ * One function: its code, settings, role credentials, and the resource policy the stack's
+ * AWS::Lambda::Permission resources (among `resources`) make up. `inlineCodeRoot`: where inline
+ * (Code.ZipFile) code is written out; the caller removes it when done.
+ */
+export function functionDefinition(
+  stack: AssemblyStack, fn: ResolvedResource, resources: readonly ResolvedResource[], iam: LocalIam, inlineCodeRoot: string = tmpdir(),
+): LocalFunctionDefinition {
+  const properties = fn.properties as Record<string, any>;
+  const roleArn = String(properties.Role);
+  const statements = resources
+    .filter((resource) => resource.type === 'AWS::Lambda::Permission' && functionMatches(fn, String(resource.properties.FunctionName)))
+    .map((permission) => permissionStatement(permission, fn.attributes.Arn));
+  const resourcePolicy: PolicyDocument | undefined = statements.length > 0 ? { Version: '2012-10-17', Statement: statements } : undefined;
+  return {
+    logicalId: fn.logicalId,
+    functionName: fn.physicalId,
+    functionArn: fn.attributes.Arn,
+    codeDirectory: codeDirectoryOf(stack, fn, inlineCodeRoot),
+    handler: String(properties.Handler),
+    runtime: String(properties.Runtime),
+    environment: Object.fromEntries(Object.entries(properties.Environment?.Variables ?? {}).map(([key, value]) => [key, String(value)])),
+    timeoutSeconds: properties.Timeout === undefined ? undefined : Number(properties.Timeout),
+    memorySizeMb: properties.MemorySize === undefined ? undefined : Number(properties.MemorySize),
+    reservedConcurrency: properties.ReservedConcurrentExecutions === undefined ? undefined : Number(properties.ReservedConcurrentExecutions),
+    role: { arn: roleArn, credentials: iam.credentialsFor(roleArn) },
+    ...(resourcePolicy ? { resourcePolicy } : {}),
+  };
+}
+
 /** `inlineCodeRoot`: where inline (Code.ZipFile) functions are written out; the caller removes it when done. */
 export function functionsFromTemplate(stack: ResolvedStack, iam: LocalIam, inlineCodeRoot: string = tmpdir()): LocalFunctionDefinition[] {
-  const permissions = stack.resources.filter((resource) => resource.type === 'AWS::Lambda::Permission');
-  return stack.resources.filter((resource) => resource.type === 'AWS::Lambda::Function').map((fn) => {
-    const properties = fn.properties as Record<string, any>;
-    const roleArn = String(properties.Role);
-    const statements = permissions
-      .filter((permission) => functionMatches(fn, String(permission.properties.FunctionName)))
-      .map((permission) => permissionStatement(permission, fn.attributes.Arn));
-    const resourcePolicy: PolicyDocument | undefined = statements.length > 0 ? { Version: '2012-10-17', Statement: statements } : undefined;
-    return {
-      logicalId: fn.logicalId,
-      functionName: fn.physicalId,
-      functionArn: fn.attributes.Arn,
-      codeDirectory: codeDirectoryOf(stack, fn, inlineCodeRoot),
-      handler: String(properties.Handler),
-      runtime: String(properties.Runtime),
-      environment: Object.fromEntries(Object.entries(properties.Environment?.Variables ?? {}).map(([key, value]) => [key, String(value)])),
-      timeoutSeconds: properties.Timeout === undefined ? undefined : Number(properties.Timeout),
-      memorySizeMb: properties.MemorySize === undefined ? undefined : Number(properties.MemorySize),
-      reservedConcurrency: properties.ReservedConcurrentExecutions === undefined ? undefined : Number(properties.ReservedConcurrentExecutions),
-      role: { arn: roleArn, credentials: iam.credentialsFor(roleArn) },
-      ...(resourcePolicy ? { resourcePolicy } : {}),
-    };
-  });
+  return stack.resources
+    .filter((resource) => resource.type === 'AWS::Lambda::Function')
+    .map((fn) => functionDefinition(stack.stack, fn, stack.resources, iam, inlineCodeRoot));
 }

@@ -8,13 +8,17 @@ import type { PolicyDocument } from '../iam/types';
 import type { ResolvedResource } from '../types';
 import { managedPolicyDocument } from './managed-policies';
 
-/** Attaches every role's policies; answers the sentences to list as not run locally. */
-export function loadIamFromTemplate(iam: LocalIam, resources: readonly ResolvedResource[]): string[] {
+/**
+ * Attaches every role's policies; answers the sentences to list as not run locally. `known`: the
+ * resources roles and managed policies are looked up among (default `resources`; the runner gives
+ * every resource created so far when it loads one that waited for a custom resource).
+ */
+export function loadIamFromTemplate(iam: LocalIam, resources: readonly ResolvedResource[], known: readonly ResolvedResource[] = resources): string[] {
   const notRun: string[] = [];
   const roleArnByName = new Map<string, string>();
+  for (const role of [...known, ...resources].filter((resource) => resource.type === 'AWS::IAM::Role')) roleArnByName.set(role.physicalId, role.attributes.Arn);
   for (const role of resources.filter((resource) => resource.type === 'AWS::IAM::Role')) {
     const roleArn = role.attributes.Arn;
-    roleArnByName.set(role.physicalId, roleArn);
     iam.addRole(roleArn);
     const trust = role.properties.AssumeRolePolicyDocument;
     // CloudFormation takes the document as JSON or as a JSON string.
@@ -24,7 +28,7 @@ export function loadIamFromTemplate(iam: LocalIam, resources: readonly ResolvedR
     }
     for (const managedArn of (role.properties.ManagedPolicyArns ?? []) as string[]) {
       const document = managedPolicyDocument(managedArn)
-        ?? resources.find((resource) => resource.type === 'AWS::IAM::ManagedPolicy' && resource.physicalId === managedArn)?.properties.PolicyDocument;
+        ?? [...known, ...resources].find((resource) => resource.type === 'AWS::IAM::ManagedPolicy' && resource.physicalId === managedArn)?.properties.PolicyDocument;
       if (document) iam.attachRolePolicy(roleArn, document as PolicyDocument);
       else notRun.push(`${role.stackName}/${role.logicalId}: managed policy ${managedArn} is not known locally, so it grants nothing here`);
     }

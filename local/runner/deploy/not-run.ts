@@ -13,6 +13,8 @@ export const RUN_TYPES = [
   'AWS::ApiGateway::RestApi', 'AWS::ApiGateway::Resource', 'AWS::ApiGateway::Method', 'AWS::ApiGateway::Model',
   'AWS::ApiGateway::RequestValidator', 'AWS::ApiGateway::GatewayResponse', 'AWS::ApiGateway::Deployment',
   'AWS::ApiGateway::Stage', 'AWS::ApiGateway::Authorizer',
+  // Custom resources of the CDK Provider framework run after the rest; others are listed then, with the reason.
+  'AWS::CloudFormation::CustomResource', 'Custom::*',
   // CDK's version-reporting resource has no behaviour to run.
   'AWS::CDK::Metadata',
 ];
@@ -20,6 +22,7 @@ export const RUN_TYPES = [
 const WHAT_HAPPENS_INSTEAD: Readonly<Record<string, string>> = {
   'AWS::Logs::LogGroup': 'function logs are printed by the runner, not stored',
   'AWS::CloudWatch::Alarm': 'alarms are not evaluated',
+  'AWS::IoT::RoleAlias': 'there is no AWS IoT credentials provider locally, so a device cannot exchange its certificate for the role\'s credentials',
 };
 
 /** One sentence per resource the runner does not run. */

@@ -51,6 +51,7 @@ export const NAME_PROPERTY: Readonly<Record<string, string>> = {
   'AWS::ApiGateway::Model': 'Name',
   'AWS::ApiGateway::Stage': 'StageName',
   'AWS::CloudWatch::Alarm': 'AlarmName',
+  'AWS::StepFunctions::StateMachine': 'StateMachineName',
 };
 
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
@@ -143,6 +144,12 @@ export function physicalIdentity(type: string, context: NamingContext): Physical
     case 'AWS::Logs::LogGroup': {
       const name = explicitName ?? generatedName(context, 512);
       return { physicalId: name, attributes: { Arn: arn('logs', `log-group:${name}:*`) } };
+    }
+    case 'AWS::StepFunctions::StateMachine': {
+      // Ref is the state machine's ARN (a CDK Provider's WAITER_STATE_MACHINE_ARN names it).
+      const name = explicitName ?? suffixedName(context.logicalId, 80);
+      const stateMachineArn = arn('states', `stateMachine:${name}`);
+      return { physicalId: stateMachineArn, attributes: { Arn: stateMachineArn, Name: name } };
     }
     case 'AWS::ApiGateway::RestApi':
       return { physicalId: lowerCaseId(10), attributes: { RootResourceId: lowerCaseId(10) } };
