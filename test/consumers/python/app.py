@@ -2,7 +2,8 @@
 
 Run as a script it synthesizes into the directory given as its first argument
 (default: cdk.out); the tests import build_app() and assert on the template.
-Two stacks: PyJitr (just-in-time registration) and PyJitp (just-in-time provisioning).
+Three stacks: PyJitr (just-in-time registration), PyJitp (just-in-time provisioning) and
+PyFleet (fleet provisioning).
 """
 import sys
 
@@ -11,6 +12,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from cdk_iot_security import (
     CertificateSubjectField,
+    FleetProvision,
     JustInTimeProvision,
     JustInTimeRegistration,
     KeyAlgorithm,
@@ -64,10 +66,39 @@ def build_jitp_stack(app: cdk.App) -> cdk.Stack:
     return stack
 
 
+SERIAL_VERIFIER = """
+exports.handler = async (input) => {
+  const serial = (input.provisioning && input.provisioning.parameters && input.provisioning.parameters.SerialNumber) || '';
+  return serial.startsWith('py-sensor-') ? { verified: true } : { verified: false, reason: 'not one of our serials' };
+};
+"""
+
+
+def build_fleet_stack(app: cdk.App) -> cdk.Stack:
+    stack = cdk.Stack(app, "PyFleet")
+    verifier = lambda_.Function(
+        stack,
+        "SerialVerifier",
+        code=lambda_.Code.from_inline(SERIAL_VERIFIER),
+        handler="index.handler",
+        runtime=lambda_.Runtime.NODEJS_22_X,
+    )
+    fleet = FleetProvision(stack, "Fleet", verifier=verifier, claim_certificate_count=2)
+    # The factory installs claim certificates on devices; the app (a trusted user) asks for temporary claims.
+    factory = iam.Role(stack, "Factory", assumed_by=iam.AccountRootPrincipal())
+    fleet.grant_read_claim_certificates(factory)
+    trusted_app = iam.Role(stack, "TrustedApp", assumed_by=iam.AccountRootPrincipal())
+    fleet.grant_create_provisioning_claim(trusted_app)
+    cdk.CfnOutput(stack, "TemplateName", value=fleet.template_name)
+    cdk.CfnOutput(stack, "ClaimCertificateIds", value=cdk.Fn.join(",", fleet.claim_certificate_ids))
+    return stack
+
+
 def build_app(outdir: str) -> cdk.App:
     app = cdk.App(outdir=outdir)
     build_jitr_stack(app)
     build_jitp_stack(app)
+    build_fleet_stack(app)
     return app
 
 

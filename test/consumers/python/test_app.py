@@ -5,15 +5,20 @@ PyJitr: the activator, the topic rule, the queue and its dead-letter queue, the 
 API route, and the handler code shipped in the wheel.
 PyJitp: the JITP provisioning template and what it reads from certificates, the provisioning
 role, the IAM-authorized POST /deviceCertificateGenerate, and the generator's bundled code.
+PyFleet: the FLEET_PROVISIONING template and its pre-provisioning hook, two claim certificates
+issued at deploy time, the claim policy's exact topics (topic/ for Publish and Receive,
+topicfilter/ for Subscribe), who may invoke the hook, the factory's and the app's grants, and
+construct errors reaching Python.
 """
 import json
 import os
+import re
 import tempfile
 
 import aws_cdk as cdk
 import pytest
 from aws_cdk import assertions
-from cdk_iot_security import JustInTimeProvision
+from cdk_iot_security import FleetProvision, JustInTimeProvision
 
 from app import build_app
 
@@ -35,6 +40,13 @@ def synthesized(assembly):
 def jitp(assembly):
     outdir, cloud_assembly = assembly
     stack = cloud_assembly.get_stack_by_name("PyJitp")
+    return outdir, stack, assertions.Template.from_json(stack.template)
+
+
+@pytest.fixture(scope="module")
+def fleet(assembly):
+    outdir, cloud_assembly = assembly
+    stack = cloud_assembly.get_stack_by_name("PyFleet")
     return outdir, stack, assertions.Template.from_json(stack.template)
 
 
@@ -229,3 +241,209 @@ def test_a_bad_template_body_fails_synth_with_the_prop_named():
     stack = cdk.Stack(cdk.App(), "PyJitpBadTemplate")
     with pytest.raises(Exception, match="templateBody is not valid JSON"):
         JustInTimeProvision(stack, "Jitp", template_body="{not json")
+
+
+# --- PyFleet --------------------------------------------------------------------------------
+
+ARN_PREFIX = "arn:<AWS::Partition>:iot:<AWS::Region>:<AWS::AccountId>:"
+
+
+def arn_text(value):
+    """An ARN as one string: Fn::Join's parts joined, a Ref written <id>, a GetAtt <id.Attribute>."""
+    if isinstance(value, str):
+        return value
+    if "Fn::Join" in value:
+        separator, parts = value["Fn::Join"]
+        return separator.join(arn_text(part) for part in parts)
+    if "Ref" in value:
+        return f"<{value['Ref']}>"
+    if "Fn::GetAtt" in value:
+        return f"<{'.'.join(value['Fn::GetAtt'])}>"
+    raise AssertionError(f"not an ARN expression: {value}")
+
+
+def as_list(value):
+    return value if isinstance(value, list) else [value]
+
+
+def fleet_ids(template):
+    """Logical ids of the provisioning template, the hook function and the claim policy."""
+    template_id, _ = only_resource(template, "AWS::IoT::ProvisioningTemplate")
+    hook_id, _ = only_resource(template, "AWS::Lambda::Function", {
+        "Properties": {"Description": assertions.Match.string_like_regexp("^Pre-provisioning hook")},
+    })
+    claims = template.find_resources("Custom::IotClaimCertificate")
+    policy_ids = {claim["Properties"]["ClaimPolicyName"]["Ref"] for claim in claims.values()}
+    assert len(policy_ids) == 1, policy_ids
+    return template_id, hook_id, policy_ids.pop()
+
+
+def vault_bucket_id(template):
+    bucket_id, _ = only_resource(template, "AWS::S3::Bucket", {
+        "Properties": {"BucketEncryption": {"ServerSideEncryptionConfiguration": [
+            assertions.Match.object_like({"ServerSideEncryptionByDefault": assertions.Match.object_like({"SSEAlgorithm": "aws:kms"})}),
+        ]}},
+    })
+    return bucket_id
+
+
+def test_a_fleet_provisioning_template_with_its_pre_provisioning_hook(fleet):
+    _, _, template = fleet
+    template_id, hook_id, _ = fleet_ids(template)
+    template.has_resource_properties("AWS::IoT::ProvisioningTemplate", {
+        "TemplateType": "FLEET_PROVISIONING",
+        "Enabled": True,
+        "PreProvisioningHook": {"PayloadVersion": "2020-04-01", "TargetArn": {"Fn::GetAtt": [hook_id, "Arn"]}},
+    })
+    body = deployed_body(template.to_json()["Resources"][template_id]["Properties"]["TemplateBody"])
+    # The default template: the thing is named by the SerialNumber the device sends in RegisterThing.
+    assert list(body["Parameters"]) == ["SerialNumber", "AWS::IoT::Certificate::Id"]
+    assert body["Resources"]["thing"]["Properties"] == {"ThingName": {"Ref": "SerialNumber"}}
+    assert body["Resources"]["certificate"]["Properties"] == {"CertificateId": {"Ref": "AWS::IoT::Certificate::Id"}, "Status": "ACTIVE"}
+    assert body["Resources"]["policy"]["Properties"] == {"PolicyName": "the-device-policy"}
+    # The hook knows what to check and whom to ask, and leaves itself time inside AWS IoT's 5 s.
+    template.has_resource_properties("AWS::Lambda::Function", {
+        "Description": assertions.Match.string_like_regexp("^Pre-provisioning hook"),
+        "Timeout": 5,
+        "Environment": {"Variables": assertions.Match.object_like({
+            "THING_NAME_PARAMETER": "SerialNumber",
+            "REQUIRED_PARAMETERS": '["SerialNumber"]',
+            "VERIFIER_ARN": {"Fn::GetAtt": [assertions.Match.string_like_regexp("^SerialVerifier"), "Arn"]},
+            "VERIFIER_TIMEOUT_MS": "3500",
+        })},
+    })
+
+
+def test_two_claim_certificates_are_issued_at_deploy_time(fleet):
+    _, stack, template = fleet
+    template_id, _, policy_id = fleet_ids(template)
+    template.resource_count_is("Custom::IotClaimCertificate", 2)
+    claims = template.find_resources("Custom::IotClaimCertificate")
+    for claim in claims.values():
+        assert claim["Properties"]["ClaimPolicyName"] == {"Ref": policy_id}
+        assert claim["Properties"]["TemplateName"] == {"Ref": template_id}
+        assert claim["DeletionPolicy"] == "Delete"  # the claims go with the stack
+    # claim_certificate_ids are the resources' CertificateId attributes.
+    joined = json.dumps(stack.template["Outputs"]["ClaimCertificateIds"])
+    for claim_id in claims:
+        assert json.dumps({"Fn::GetAtt": [claim_id, "CertificateId"]}) in joined
+
+
+def test_the_claim_policy_subscribes_with_topicfilter_arns_and_publishes_with_topic_arns(fleet):
+    _, _, template = fleet
+    template_id, _, policy_id = fleet_ids(template)
+    policy = template.to_json()["Resources"][policy_id]
+    assert policy["Type"] == "AWS::IoT::Policy"
+    by_action = {}
+    for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+        assert statement["Effect"] == "Allow"
+        for action in as_list(statement["Action"]):
+            by_action.setdefault(action, set()).update(arn_text(resource) for resource in as_list(statement["Resource"]))
+    apis = ["$aws/certificates/create", "$aws/certificates/create-from-csr", f"$aws/provisioning-templates/<{template_id}>/provision"]
+    requests = [f"{api}/{payload_format}" for api in apis for payload_format in ("json", "cbor")]
+    answers = [f"{request}/{outcome}" for request in requests for outcome in ("accepted", "rejected")]
+    assert set(by_action) == {"iot:Connect", "iot:Publish", "iot:Receive", "iot:Subscribe"}
+    assert by_action["iot:Connect"] == {ARN_PREFIX + "client/*"}
+    assert by_action["iot:Publish"] == {ARN_PREFIX + "topic/" + topic for topic in requests}
+    assert by_action["iot:Receive"] == {ARN_PREFIX + "topic/" + topic for topic in answers}
+    # The trap: a Subscribe on topic/... ARNs is refused (SUBACK 0x80); it takes topicfilter/... ARNs.
+    assert by_action["iot:Subscribe"] == {ARN_PREFIX + "topicfilter/" + topic for topic in answers}
+
+
+def test_only_aws_iot_may_invoke_the_hook_for_this_template_from_this_account(fleet):
+    _, _, template = fleet
+    template_id, hook_id, _ = fleet_ids(template)
+    _, permission = only_resource(template, "AWS::Lambda::Permission", {
+        "Properties": {"FunctionName": {"Fn::GetAtt": [hook_id, "Arn"]}},
+    })
+    properties = permission["Properties"]
+    assert properties["Action"] == "lambda:InvokeFunction"
+    assert properties["Principal"] == "iot.amazonaws.com"
+    assert properties["SourceAccount"] == {"Ref": "AWS::AccountId"}
+    assert arn_text(properties["SourceArn"]) == f"{ARN_PREFIX}provisioningtemplate/<{template_id}>"
+
+
+def test_the_factory_reads_the_claims_and_is_the_only_reader_of_their_keys(fleet):
+    _, _, template = fleet
+    _, factory_policy = only_resource(template, "AWS::IAM::Policy", {
+        "Properties": {"Roles": [{"Ref": assertions.Match.string_like_regexp("^Factory")}]},
+    })
+    statements = factory_policy["Properties"]["PolicyDocument"]["Statement"]
+    reads = [statement for statement in statements if "s3:GetObject" in as_list(statement["Action"])]
+    assert len(reads) == 1, statements
+    # The claims/ folder of the vault, and nothing else in it (not the CA keys beside it).
+    assert [arn_text(resource) for resource in as_list(reads[0]["Resource"])] == [f"<{vault_bucket_id(template)}.Arn>/claims/*"]
+    assert any("kms:Decrypt" in as_list(statement["Action"]) for statement in statements)
+    # The bucket policy refuses the claim keys to every other principal.
+    template.has_resource_properties("AWS::S3::BucketPolicy", {
+        "PolicyDocument": {"Statement": assertions.Match.array_with([assertions.Match.object_like({
+            "Sid": "OnlyGranteesReadClaimPrivateKeys",
+            "Effect": "Deny",
+            "Principal": {"AWS": "*"},
+            "Condition": {"ArnNotEquals": {"aws:PrincipalArn": [
+                {"Fn::GetAtt": [assertions.Match.string_like_regexp("^Factory"), "Arn"]},
+            ]}},
+        })])},
+    })
+
+
+def test_the_trusted_app_may_create_provisioning_claims_for_this_template_only(fleet):
+    _, _, template = fleet
+    template_id, _, _ = fleet_ids(template)
+    _, app_policy = only_resource(template, "AWS::IAM::Policy", {
+        "Properties": {"Roles": [{"Ref": assertions.Match.string_like_regexp("^TrustedApp")}]},
+    })
+    statements = app_policy["Properties"]["PolicyDocument"]["Statement"]
+    assert [(statement["Action"], arn_text(statement["Resource"])) for statement in statements] == [
+        ("iot:CreateProvisioningClaim", f"{ARN_PREFIX}provisioningtemplate/<{template_id}>"),
+    ]
+
+
+def test_the_hook_and_the_claim_issuer_ship_their_bundled_code(fleet):
+    outdir, stack, _ = fleet
+    handlers = bundled_handlers(outdir, stack)
+    for description in ("Pre-provisioning hook", "Issues fleet provisioning claim certificates"):
+        paths = [path for name, path in handlers.items() if name.startswith(description)]
+        assert len(paths) == 1, list(handlers)
+        assert os.path.getsize(paths[0]) > 5_000, paths[0]
+
+
+JITP_ONLY_TEMPLATE = json.dumps({
+    "Parameters": {"AWS::IoT::Certificate::CommonName": {"Type": "String"}, "AWS::IoT::Certificate::Id": {"Type": "String"}},
+    "Resources": {
+        "thing": {"Type": "AWS::IoT::Thing", "Properties": {"ThingName": {"Ref": "AWS::IoT::Certificate::CommonName"}}},
+        "certificate": {"Type": "AWS::IoT::Certificate", "Properties": {"CertificateId": {"Ref": "AWS::IoT::Certificate::Id"}, "Status": "ACTIVE"}},
+    },
+})
+
+
+@pytest.mark.parametrize("props, message", [
+    ({"template_body": "{not json"}, "templateBody is not valid JSON"),
+    ({"template_body": JITP_ONLY_TEMPLATE}, "templateBody: parameter 'AWS::IoT::Certificate::CommonName' is filled in only by JITP"),
+    ({"claim_certificate_count": 11}, "claimCertificateCount must be a whole number from 0 to 10, got 11"),
+])
+def test_a_bad_fleet_prop_fails_synth_in_python_with_the_prop_named(props, message):
+    stack = cdk.Stack(cdk.App(), "PyFleetBadProps")
+    with pytest.raises(Exception, match=re.escape(message)):
+        FleetProvision(stack, "Fleet", **props)
+
+
+def test_a_fleet_template_of_your_own_names_the_shared_policy():
+    stack = cdk.Stack(cdk.App(), "PyFleetOwnTemplate")
+    own_template = {
+        "Parameters": {"DeviceId": {"Type": "String"}, "AWS::IoT::Certificate::Id": {"Type": "String"}},
+        "Resources": {
+            "thing": {"Type": "AWS::IoT::Thing", "Properties": {"ThingName": {"Ref": "DeviceId"}}},
+            "certificate": {"Type": "AWS::IoT::Certificate", "Properties": {"CertificateId": {"Ref": "AWS::IoT::Certificate::Id"}, "Status": "ACTIVE"}},
+            "policy": {"Type": "AWS::IoT::Policy", "Properties": {"PolicyName": FleetProvision.DEVICE_POLICY_NAME}},
+        },
+    }
+    FleetProvision(stack, "Fleet", template_body=json.dumps(own_template), thing_name_parameter="DeviceId", claim_certificate_count=0)
+    template = assertions.Template.from_stack(stack)
+    template.resource_count_is("Custom::IotClaimCertificate", 0)
+    _, provisioning = only_resource(template, "AWS::IoT::ProvisioningTemplate")
+    assert deployed_body(provisioning["Properties"]["TemplateBody"])["Resources"]["policy"]["Properties"] == {"PolicyName": "the-device-policy"}
+    template.has_resource_properties("AWS::Lambda::Function", {
+        "Description": assertions.Match.string_like_regexp("^Pre-provisioning hook"),
+        "Environment": {"Variables": assertions.Match.object_like({"THING_NAME_PARAMETER": "DeviceId", "REQUIRED_PARAMETERS": '["DeviceId"]'})},
+    })
