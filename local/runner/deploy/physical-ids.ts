@@ -52,6 +52,7 @@ export const NAME_PROPERTY: Readonly<Record<string, string>> = {
   'AWS::ApiGateway::Stage': 'StageName',
   'AWS::CloudWatch::Alarm': 'AlarmName',
   'AWS::StepFunctions::StateMachine': 'StateMachineName',
+  'AWS::IoT::RoleAlias': 'RoleAlias',
 };
 
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
@@ -130,6 +131,11 @@ export function physicalIdentity(type: string, context: NamingContext): Physical
       // Template names: [0-9A-Za-z_-], at most 36 characters (CreateProvisioningTemplate refuses longer ones).
       const name = explicitName ?? suffixedName(context.logicalId, 36);
       return { physicalId: name, attributes: { TemplateArn: arn('iot', `provisioningtemplate/${name}`), TemplateName: name } };
+    }
+    case 'AWS::IoT::RoleAlias': {
+      // Not run (no credentials provider locally), but a device policy may name its ARN. Names: [\w=,@-], at most 128.
+      const name = explicitName ?? suffixedName(context.logicalId, 128).replace(/[^\w=,@-]/g, '-');
+      return { physicalId: name, attributes: { RoleAliasArn: arn('iot', `rolealias/${name}`) } };
     }
     case 'AWS::IoT::CACertificate': {
       // AWS IoT's certificate id is the SHA-256 of the certificate's DER, so it is known before registration.

@@ -277,7 +277,7 @@ export class StackDeployment {
             waiting.push(resource);
             continue;
           }
-          throw error;
+          throw this.inContext(error, `${this.stackName}/${resource.logicalId} (${resource.type}) CREATE_FAILED`);
         }
         this.identities.set(resource.logicalId, physicalIdentity(resource.type, {
           stackName: this.stackName,

@@ -88,7 +88,7 @@ test('isComplete that never says complete times out after the Provider\'s totalT
   expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
 }, 60_000);
 
-test('a custom resource outside the Provider framework is listed as not run, and so is what refers to it; a role alias is listed', async () => {
+test('a custom resource outside the Provider framework is listed as not run, and so is what refers to it; a role alias is listed, its ARN known', async () => {
   const outdir = synthesize('CrPlain', (stack) => {
     const fn = inlineFunction(stack, 'Responder', 'exports.handler = async () => undefined;');
     const plain = new CustomResource(stack, 'Plain', { serviceToken: fn.functionArn, properties: { Name: 'plain' } });
@@ -96,7 +96,10 @@ test('a custom resource outside the Provider framework is listed as not run, and
     new CfnOutput(stack, 'PlainValue', { value: plain.getAttString('Value') });
     new CfnOutput(stack, 'Constant', { value: 'kept' });
     const role = new iam.Role(stack, 'TokenRole', { assumedBy: new iam.ServicePrincipal('credentials.iot.amazonaws.com') });
-    new iot.CfnRoleAlias(stack, 'TokenExchange', { roleArn: role.roleArn });
+    const alias = new iot.CfnRoleAlias(stack, 'TokenExchange', { roleArn: role.roleArn });
+    new iot.CfnPolicy(stack, 'DevicePolicy', {
+      policyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iot:AssumeRoleWithCertificate', Resource: alias.attrRoleAliasArn }] },
+    });
   });
   const runner = await startRunner(outdir);
   try {
@@ -107,6 +110,9 @@ test('a custom resource outside the Provider framework is listed as not run, and
       "CrPlain/TokenExchange: AWS::IoT::RoleAlias is not run locally (there is no AWS IoT credentials provider locally, so a device cannot exchange its certificate for the role's credentials)",
     ]));
     expect(runner.stacks[0].outputs).toEqual({ Constant: 'kept' });
+    // The alias is not run, but a device policy may name it.
+    const policy = runner.resource('CrPlain', 'DevicePolicy').properties.PolicyDocument as { Statement: { Resource: string }[] };
+    expect(policy.Statement[0].Resource).toMatch(/^arn:aws:iot:us-east-1:123456789012:rolealias\/TokenExchange-[A-Z0-9]{12}$/);
     expect(runner.resourcesOfType('AWS::CloudFormation::CustomResource')).toEqual([]);
     expect(await runner.deleteStacks()).toEqual({ deleted: [], retained: [], failed: [] });
   } finally {

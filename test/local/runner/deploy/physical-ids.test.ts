@@ -128,6 +128,13 @@ describe('physicalIdentity', () => {
       expect(physicalId).toMatch(TEMPLATE_NAME);
       expect(physicalId).toMatch(new RegExp(`^FleetProvisioning.*-${SUFFIX}$`));
     });
+
+    test('a role alias (not run, but policies name it): Ref is its name, RoleAliasArn its ARN', () => {
+      const { physicalId, attributes } = physicalIdentity('AWS::IoT::RoleAlias', context('GreengrassRoleAlias1A2B3C4D'));
+      expect(physicalId).toMatch(new RegExp(`^GreengrassRoleAlias1A2B3C4D-${SUFFIX}$`));
+      expect(attributes).toEqual({ RoleAliasArn: `arn:aws:iot:${REGION}:${ACCOUNT}:rolealias/${physicalId}` });
+      expect(physicalIdentity('AWS::IoT::RoleAlias', context('Alias', { explicitName: 'TokenExchange' })).physicalId).toBe('TokenExchange');
+    });
   });
 
   describe('API Gateway', () => {
