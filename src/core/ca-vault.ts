@@ -154,29 +154,37 @@ export class CaVault extends Construct {
   }
 
   /**
-   * Lets a role read claim certificates and their private keys, and fences
-   * the keys off from every other principal with the bucket policy (a bucket
-   * this stack creates or owns). Roles from several calls add up.
+   * Lets a role read claim certificates and their private keys; every other
+   * principal is refused the keys (see restrictClaimKeyReadsTo).
    */
   public grantReadClaimCredentials(role: iam.IRole): iam.Policy {
-    const first = this.claimKeyReaders.length === 0;
-    this.claimKeyReaders.push(role);
-    if (first) {
-      this.bucket.addToResourcePolicy(new iam.PolicyStatement({
-        sid: 'OnlyGranteesReadClaimPrivateKeys',
-        effect: iam.Effect.DENY,
-        principals: [new iam.AnyPrincipal()],
-        actions: ['s3:GetObject', 's3:GetObjectVersion'],
-        resources: [this.bucket.arnForObjects(`${this.claimsPrefix()}/*/${CLAIM_PRIVATE_KEY_FILE}`)],
-        conditions: {
-          ArnNotEquals: { 'aws:PrincipalArn': Lazy.list({ produce: () => this.claimKeyReaders.map((reader) => reader.roleArn) }) },
-        },
-      }));
-    }
+    this.restrictClaimKeyReadsTo([role]);
     return attachRolePolicy(this, `ClaimReaderAccess${role.node.addr}`, role, [
       new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [this.claimObjectsArn()] }),
       new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [this.encryptionKey.keyArn] }),
     ], 'Claim certificate ids are assigned by AWS IoT at deploy time; the wildcard covers the claims/ folder of the vault alone.');
+  }
+
+  /**
+   * Denies reading claim private keys to every principal but the roles given
+   * here, with the bucket policy (a bucket this stack creates or owns). Roles
+   * from several calls add up: one statement lists them all. Being listed
+   * permits nothing by itself: a role also needs grantReadClaimCredentials.
+   */
+  public restrictClaimKeyReadsTo(readers: iam.IRole[]): void {
+    const first = this.claimKeyReaders.length === 0;
+    this.claimKeyReaders.push(...readers);
+    if (!first) return;
+    this.bucket.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'OnlyGranteesReadClaimPrivateKeys',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['s3:GetObject', 's3:GetObjectVersion'],
+      resources: [this.bucket.arnForObjects(`${this.claimsPrefix()}/*/${CLAIM_PRIVATE_KEY_FILE}`)],
+      conditions: {
+        ArnNotEquals: { 'aws:PrincipalArn': Lazy.list({ produce: () => this.claimKeyReaders.map((reader) => reader.roleArn) }) },
+      },
+    }));
   }
 
   private claimsPrefix(): string {

@@ -50,8 +50,9 @@ export class DevicePolicy extends Construct {
     }
     for (const statement of statements) {
       for (const action of statement.actions) {
-        if (!Token.isUnresolved(action) && !action.startsWith('iot:')) {
-          throw new Error(`devicePolicyStatements: '${action}' is not an AWS IoT action (they start with 'iot:')`);
+        // AWS IoT policies also authorize the Greengrass data plane of core devices.
+        if (!Token.isUnresolved(action) && !action.startsWith('iot:') && !action.startsWith('greengrass:')) {
+          throw new Error(`devicePolicyStatements: '${action}' is not an action an AWS IoT policy grants (they start with 'iot:' or 'greengrass:')`);
         }
       }
     }

@@ -2,19 +2,46 @@ import { Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 
 /**
- * What the device activator sends a verifier Lambda (the verifier contract).
+ * What a verifier Lambda is sent (the verifier contract): by the device
+ * activator (JITR), the device certificate API (JITP) and the fleet
+ * provisioning hook.
  */
 export interface VerifierInput {
   /** The device certificate's AWS IoT id (SHA-256 of its DER, hex). */
   readonly certificateId: string;
-  /** The id of the CA that signed it. */
-  readonly caCertificateId: string;
+  /**
+   * The id of the CA that signed it.
+   *
+   * @default - absent in fleet provisioning, where AWS IoT's own CA issued the certificate
+   */
+  readonly caCertificateId?: string;
   /** The device certificate, PEM. */
   readonly certificatePem: string;
   /** Its subject: commonName, countryName, stateName, localityName, organizationName, organizationUnitName, serialNumber, dnQualifier (those present). */
   readonly subject: { [field: string]: string };
   /** Its serial number, lowercase hex. */
   readonly serialNumber: string;
+  /**
+   * The device's RegisterThing request.
+   *
+   * @default - absent except in fleet provisioning
+   */
+  readonly provisioning?: ProvisioningRequest;
+}
+
+/**
+ * A device's RegisterThing request, as the fleet provisioning hook passes it
+ * to the verifier.
+ */
+export interface ProvisioningRequest {
+  /** The provisioning template's ARN. */
+  readonly templateArn: string;
+  /** The claim certificate the device connected with. */
+  readonly claimCertificateId: string;
+  /** The device's MQTT client id. */
+  readonly clientId: string;
+  /** The template parameters the device sent. */
+  readonly parameters: { [name: string]: string };
 }
 
 /**
@@ -43,6 +70,13 @@ export interface VerifierOutput {
    * @default - none
    */
   readonly reason?: string;
+  /**
+   * Fleet provisioning only: template parameters that replace or add to the
+   * device's (the hook answers them as `parameterOverrides`).
+   *
+   * @default - none
+   */
+  readonly parameterOverrides?: { [name: string]: string };
 }
 
 const VERIFIER_NAME = /^[A-Za-z0-9_.:/=+@-]{1,128}$/;

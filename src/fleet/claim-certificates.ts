@@ -40,6 +40,8 @@ export class ClaimCertificates extends Construct {
       },
     });
     props.vault.grantManageClaimCredentials(issuer.role);
+    // The keys are fenced off from the moment they exist, whether or not a reader is granted yet.
+    props.vault.restrictClaimKeyReadsTo([issuer.role]);
     grantClaimIssuance(this, issuer.role, props.claimPolicyArn);
 
     const provider = new cr.Provider(this, 'Provider', {
@@ -67,7 +69,7 @@ function grantClaimIssuance(scope: Construct, role: iam.IRole, claimPolicyArn: s
       resources: ['*'],
     }),
     new iam.PolicyStatement({
-      actions: ['iot:UpdateCertificate', 'iot:DeleteCertificate', 'iot:ListAttachedPolicies'],
+      actions: ['iot:DescribeCertificate', 'iot:UpdateCertificate', 'iot:DeleteCertificate', 'iot:ListAttachedPolicies'],
       resources: [certificates],
     }),
     new iam.PolicyStatement({

@@ -141,7 +141,7 @@ export class FleetProvision extends Construct {
     }
     const devicePolicy = new DevicePolicy(this, 'DevicePolicy', {
       statements: props.devicePolicyStatements,
-      additionalStatements: greengrass ? [greengrass.devicePolicyStatement] : undefined,
+      additionalStatements: greengrass?.devicePolicyStatements,
     });
     this.devicePolicyName = devicePolicy.policyName;
 

@@ -1,4 +1,4 @@
-import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as iot from 'aws-cdk-lib/aws-iot';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -34,8 +34,8 @@ export interface GreengrassOptions {
 export class GreengrassTokenExchange extends Construct {
   public readonly role: iam.Role;
   public readonly roleAlias: iot.CfnRoleAlias;
-  /** The statement the device policy needs to use the alias. */
-  public readonly devicePolicyStatement: iam.PolicyStatement;
+  /** What the device policy needs for a core device: the alias, and the nucleus's Greengrass calls. */
+  public readonly devicePolicyStatements: iam.PolicyStatement[];
 
   constructor(scope: Construct, id: string, props: GreengrassOptions) {
     super(scope, id);
@@ -55,17 +55,30 @@ export class GreengrassTokenExchange extends Construct {
     for (const statement of props.additionalPolicyStatements ?? []) {
       this.role.addToPrincipalPolicy(statement);
     }
+    // Rule packs spell the ARN with the stack's Region and account, or their pseudo parameters when the stack has none.
+    const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
+    const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
     acknowledgeFindings(this.role, () => ({
-      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/greengrass/*]': LOGS_REASON,
-      [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:${stack.region}:${stack.account}:log-group:/aws/greengrass/*]`]: LOGS_REASON,
+      [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:${region}:${account}:log-group:/aws/greengrass/*]`]: LOGS_REASON,
     }));
     this.roleAlias = new iot.CfnRoleAlias(this, 'RoleAlias', {
       roleArn: this.role.roleArn,
       credentialDurationSeconds: 3600,
     });
-    this.devicePolicyStatement = new iam.PolicyStatement({
-      actions: ['iot:AssumeRoleWithCertificate'],
-      resources: [this.roleAlias.attrRoleAliasArn],
-    });
+    this.devicePolicyStatements = [
+      new iam.PolicyStatement({
+        actions: ['iot:AssumeRoleWithCertificate'],
+        resources: [this.roleAlias.attrRoleAliasArn],
+      }),
+      new iam.PolicyStatement({
+        // What the nucleus calls to receive deployments and components. These Greengrass
+        // data-plane actions are authorized by the device's AWS IoT policy, on no narrower resource.
+        actions: [
+          'greengrass:GetComponentVersionArtifact', 'greengrass:ResolveComponentCandidates',
+          'greengrass:GetDeploymentConfiguration', 'greengrass:ListThingGroupsForCoreDevice',
+        ],
+        resources: ['*'],
+      }),
+    ];
   }
 }

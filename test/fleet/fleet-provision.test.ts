@@ -1,3 +1,4 @@
+import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -140,7 +141,15 @@ describe('FleetProvision grants and options', () => {
     expect(bucketPolicy).toMatchObject({
       Effect: 'Deny',
       Action: ['s3:GetObject', 's3:GetObjectVersion'],
-      Condition: { ArnNotEquals: { 'aws:PrincipalArn': [{ 'Fn::GetAtt': [expect.stringMatching(/^Factory/), 'Arn'] }] } },
+      // The issuer is listed from the start (the fence exists before any grant) but holds no read permission.
+      Condition: {
+        ArnNotEquals: {
+          'aws:PrincipalArn': [
+            { 'Fn::GetAtt': [expect.stringMatching(/^FleetClaimCertificatesIssuerRole/), 'Arn'] },
+            { 'Fn::GetAtt': [expect.stringMatching(/^Factory/), 'Arn'] },
+          ],
+        },
+      },
     });
     expect(JSON.stringify(bucketPolicy.Resource)).toContain('/claims/*/claim.private_key.pem');
   });
@@ -176,6 +185,23 @@ describe('FleetProvision grants and options', () => {
     expect(devicePolicy.Properties.PolicyDocument.Statement).toContainEqual({
       Action: 'iot:AssumeRoleWithCertificate', Effect: 'Allow', Resource: { 'Fn::GetAtt': [alias.id, 'RoleAliasArn'] },
     });
+    expect(devicePolicy.Properties.PolicyDocument.Statement).toContainEqual(expect.objectContaining({
+      Action: expect.arrayContaining(['greengrass:ResolveComponentCandidates', 'greengrass:GetDeploymentConfiguration']),
+    }));
+  });
+
+  test('claim keys are fenced as soon as claims are issued, before any grant', () => {
+    const fence = Object.values(fleetStack().template().findResources('AWS::S3::BucketPolicy'))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
+      .find((statement: any) => statement.Sid === 'OnlyGranteesReadClaimPrivateKeys');
+    expect(fence.Condition.ArnNotEquals['aws:PrincipalArn']).toEqual([{ 'Fn::GetAtt': [expect.stringMatching(/^FleetClaimCertificatesIssuerRole/), 'Arn'] }]);
+  });
+
+  test('Greengrass in a stack without an explicit account and Region synthesizes', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Anywhere');
+    new FleetProvision(stack, 'Fleet', { greengrass: {} });
+    expect(() => app.synth()).not.toThrow();
   });
 
   test('a user template: checked at synth, the policy placeholder replaced, AWSIoTThingsRegistration for its role', () => {
