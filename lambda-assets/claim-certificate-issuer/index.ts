@@ -1,0 +1,42 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
+import { ClaimResource, createClaim, deleteClaim, IssuerDeps, updateClaim } from './claim-certificate';
+import { readVaultLocation } from './config';
+import { parseResourceEvent } from './resource-event';
+import { createIotClient } from '../shared/iot/iot-client';
+import { createLogger, describeError } from '../shared/logging/logger';
+import { ClaimVault } from '../shared/vault/claim-vault';
+
+/**
+ * onEvent of the claim certificate custom resource (CDK Provider framework): wiring only; the
+ * work is in claim-certificate.ts. A throw fails the deployment step with its message.
+ */
+const deps: Omit<IssuerDeps, 'logger'> = {
+  iot: createIotClient(),
+  vault: new ClaimVault(new S3Client({}), readVaultLocation()),
+};
+const rootLogger = createLogger({ function: 'claim-certificate-issuer' });
+
+export async function handler(event: CloudFormationCustomResourceEvent, context?: Context): Promise<ClaimResource> {
+  const logger = rootLogger.child({
+    requestId: context?.awsRequestId,
+    requestType: event.RequestType,
+    logicalResourceId: event.LogicalResourceId,
+    stackId: event.StackId,
+  });
+  try {
+    const request = parseResourceEvent(event);
+    const withLogger = { ...deps, logger };
+    switch (request.requestType) {
+      case 'Create':
+        return await createClaim(withLogger, request.properties);
+      case 'Update':
+        return await updateClaim(withLogger, request.physicalResourceId, request.properties, request.oldProperties);
+      case 'Delete':
+        return await deleteClaim(withLogger, request.physicalResourceId);
+    }
+  } catch (error) {
+    logger.error('claim certificate request failed', describeError(error));
+    throw error;
+  }
+}
