@@ -8,8 +8,11 @@ const FORMATS = ['json', 'cbor'];
 /**
  * What a claim certificate may do, and nothing more: connect, and use the
  * fleet provisioning API for this one template, in both formats. Requests are
- * published to `topic/...`; answers are received on `topic/...` and subscribed
- * to as `topicfilter/...` (users who write `topic/` for Subscribe get 403s).
+ * published to exactly the six request topics (`topic/...`); answers are
+ * received on `topic/<api>/*` and subscribed to as `topicfilter/<api>/*`
+ * (users who write `topic/` for Subscribe get 403s). One wildcard per API for
+ * the answers keeps the document under AWS IoT's 2048-character limit, which
+ * all twelve answer topics spelled out for both actions would break.
  */
 export function claimPolicyStatements(scope: Construct, templateName: string): iam.PolicyStatement[] {
   const stack = Stack.of(scope);
@@ -17,7 +20,7 @@ export function claimPolicyStatements(scope: Construct, templateName: string): i
     stack.formatArn({ service: 'iot', resource, resourceName: name, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
   const apis = ['$aws/certificates/create', '$aws/certificates/create-from-csr', `$aws/provisioning-templates/${templateName}/provision`];
   const requests = apis.flatMap((api) => FORMATS.map((format) => `${api}/${format}`));
-  const answers = requests.flatMap((request) => [`${request}/accepted`, `${request}/rejected`]);
+  const answers = apis.map((api) => `${api}/*`);
   return [
     new iam.PolicyStatement({
       actions: ['iot:Connect'],
