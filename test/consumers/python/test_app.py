@@ -341,7 +341,8 @@ def test_the_claim_policy_subscribes_with_topicfilter_arns_and_publishes_with_to
             by_action.setdefault(action, set()).update(arn_text(resource) for resource in as_list(statement["Resource"]))
     apis = ["$aws/certificates/create", "$aws/certificates/create-from-csr", f"$aws/provisioning-templates/<{template_id}>/provision"]
     requests = [f"{api}/{payload_format}" for api in apis for payload_format in ("json", "cbor")]
-    answers = [f"{request}/{outcome}" for request in requests for outcome in ("accepted", "rejected")]
+    # One wildcard per API for the answers keeps the document under AWS IoT's 2048 characters.
+    answers = [f"{api}/*" for api in apis]
     assert set(by_action) == {"iot:Connect", "iot:Publish", "iot:Receive", "iot:Subscribe"}
     assert by_action["iot:Connect"] == {ARN_PREFIX + "client/*"}
     assert by_action["iot:Publish"] == {ARN_PREFIX + "topic/" + topic for topic in requests}
