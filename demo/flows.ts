@@ -1,5 +1,6 @@
 /** The demo apps and their flows, in the order `npm run demo` runs them. Later constructs add theirs here. */
 import { join, resolve } from 'node:path';
+import { runFleetStackFlow } from './fleet/stack-flow';
 import type { DemoFlow } from './flow-runner';
 import { runJitpStackFlow } from './jitp/stack-flow';
 import { runJitrStackFlow } from './jitr/stack-flow';
@@ -24,5 +25,10 @@ export const DEMO_APPS: readonly DemoApp[] = [
     appDirectory: join(root, 'demo', 'jitp'),
     cloudAssembly: join(root, '.demo', 'jitp', 'cdk.out'),
     flows: [{ name: 'JITP', run: (step, context) => runJitpStackFlow(step, context) }],
+  },
+  {
+    appDirectory: join(root, 'demo', 'fleet'),
+    cloudAssembly: join(root, '.demo', 'fleet', 'cdk.out'),
+    flows: [{ name: 'Fleet', run: (step, context) => runFleetStackFlow(step, context) }],
   },
 ];

@@ -7,6 +7,7 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { synthesizeFleetDemo } from './support/fleet-demo-assembly';
 import { synthesizeJitpDemo } from './support/jitp-demo-assembly';
 import { editJitrTemplate, resourcesLike, synthesizeJitrDemo, withoutIamAction } from './support/jitr-demo-assembly';
 import { firstConnect, registerFactoryCa } from './support/jitr-devices';
@@ -43,14 +44,15 @@ const impatientJitr: DemoFlow = { name: 'JITR', run: (step, context) => runJitrS
 
 test('npm run demo\'s flows pass on the synthesized stacks', async () => {
   const lines: string[] = [];
-  const jitpOut = synthesizeJitpDemo();
-  scratch.push(jitpOut);
+  const others = [synthesizeJitpDemo(), synthesizeFleetDemo()];
+  scratch.push(...others);
   const flows = DEMO_APPS.flatMap((app) => app.flows);
-  const rows = await runFlows({ flows, cloudAssemblies: [cdkOut, jitpOut], print: (line) => lines.push(line) });
+  const rows = await runFlows({ flows, cloudAssemblies: [cdkOut, ...others], print: (line) => lines.push(line) });
   const output = lines.join('\n');
   expect(rows.map(({ name, passed, failure }) => ({ name, passed, failure }))).toEqual([
     { name: 'JITR', passed: true, failure: undefined },
     { name: 'JITP', passed: true, failure: undefined },
+    { name: 'Fleet', passed: true, failure: undefined },
   ]);
   expect(output).toMatch(/ok {4}POST \/caRegister without a signature is refused .*: 403/);
   expect(output).toMatch(/ok {4}read the CA from the vault.*ca\.private_key\.pem: AccessDenied/);
@@ -58,8 +60,9 @@ test('npm run demo\'s flows pass on the synthesized stacks', async () => {
   expect(output).toMatch(/ok {4}the registry: .*thing demo-device-1, certificate [0-9a-f]{12}\.\.\. ACTIVE, policy JitrDevicePolicy/);
   // What the runner does not run is said once, plainly.
   expect(output).toMatch(/not run locally:\n(\s+- .*\n)*\s+- JitrDemo\/JitrActivatorBufferDeadLetterAlarm\w+: AWS::CloudWatch::Alarm is not run locally/);
-  expect(flowTable(rows)[1]).toMatch(/^JITR {2}PASS +\d+\.\d$/);
-  expect(flowTable(rows)[2]).toMatch(/^JITP {2}PASS +\d+\.\d$/);
+  expect(flowTable(rows)[1]).toMatch(/^JITR +PASS +\d+\.\d$/);
+  expect(flowTable(rows)[2]).toMatch(/^JITP +PASS +\d+\.\d$/);
+  expect(flowTable(rows)[3]).toMatch(/^Fleet +PASS +\d+\.\d$/);
 });
 
 describe('a wiring fault in the template fails the flow locally, with a message that names it', () => {
