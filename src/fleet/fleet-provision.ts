@@ -63,7 +63,8 @@ export interface FleetProvisionProps {
    * The RegisterThing parameter that names the thing. The hook refuses values
    * that are not valid thing names before AWS IoT runs the template.
    *
-   * @default 'SerialNumber' (with your templateBody: not checked unless you name one)
+   * @default 'SerialNumber' (with your templateBody, it need not be declared:
+   * a `SerialNumber` the device sends is then still checked as a thing name)
    */
   readonly thingNameParameter?: string;
 
