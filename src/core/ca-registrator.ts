@@ -1,14 +1,14 @@
-import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ApiAuthorizationOptions, resolveAuthorization } from './api-authorization';
 import { caRegistrationSchema } from './ca-registration-model';
 import { CaVault } from './ca-vault';
 import { HandlerFunction } from './handler-function';
 import { KeyAlgorithm } from './key-algorithm';
+import { createRestApi } from './rest-api';
 import { attachRolePolicy } from './role-policy';
 
 /**
@@ -128,27 +128,8 @@ export class CaRegistrator extends Construct {
       })]);
     }
 
-    this.api = new apigw.RestApi(this, 'Api', {
-      description: `Registers CAs with AWS IoT for just-in-time ${props.registrationConfig ? 'provisioning' : 'registration'} (cdk-iot-security)`,
-      endpointTypes: [apigw.EndpointType.REGIONAL],
-      // The account-wide API Gateway logging role is not a library's to take over.
-      cloudWatchRole: false,
-      deployOptions: {
-        stageName: 'prod',
-        accessLogDestination: new apigw.LogGroupLogDestination(new logs.LogGroup(this, 'AccessLogs', {
-          retention: logs.RetentionDays.ONE_YEAR,
-        })),
-        accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields(),
-        throttlingRateLimit: 10,
-        throttlingBurstLimit: 20,
-      },
-    });
-    // Errors in the same shape as the handler's: {error: {code, message}}.
-    this.api.addGatewayResponse('BadRequestBody', {
-      type: apigw.ResponseType.BAD_REQUEST_BODY,
-      statusCode: '400',
-      templates: { 'application/json': '{"error":{"code":"InvalidBody","message":"$context.error.validationErrorString"}}' },
-    });
+    this.api = createRestApi(this, 'Api',
+      `Registers CAs with AWS IoT for just-in-time ${props.registrationConfig ? 'provisioning' : 'registration'} (cdk-iot-security)`);
     const model = this.api.addModel('CaRegisterRequest', {
       contentType: 'application/json',
       schema: caRegistrationSchema(Object.values(KeyAlgorithm)),
@@ -159,7 +140,6 @@ export class CaRegistrator extends Construct {
       requestModels: { 'application/json': model },
       requestValidator: validator,
     });
-    acknowledgeApiFindings(this.api);
   }
 
   /** Lets a principal call `POST /caRegister` (IAM authorization). */
@@ -199,12 +179,4 @@ function grantCaRegistration(scope: Construct, role: iam.IRole): void {
       resources: [stack.formatArn({ service: 'iot', resource: 'cacert', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME })],
     }),
   ], 'GetRegistrationCode and RegisterCACertificate have no resource type (only "*" is possible); CA ids are assigned at registration, so CA ARNs are matched by cacert/*.');
-}
-
-function acknowledgeApiFindings(api: apigw.RestApi): void {
-  Validations.of(api).acknowledge(
-    { id: 'AwsSolutions-APIG3', reason: 'Callers are authenticated with SigV4 (or the authorizer you chose); attach a WAF web ACL to the stage if you need one.' },
-    { id: 'AwsSolutions-APIG6', reason: 'Execution logs need the account-wide API Gateway CloudWatch role, which a library must not change; access logs are on.' },
-    { id: 'AwsSolutions-COG4', reason: 'The method uses IAM (or a user-chosen) authorization, not a Cognito user pool.' },
-  );
 }

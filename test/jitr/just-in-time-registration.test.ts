@@ -237,7 +237,7 @@ describe('JustInTimeRegistration options', () => {
     [{ maxReceiveCount: 0 }, /maxReceiveCount must be an integer from 1 to 1000/],
     [{ vault: { prefix: 'a b' } }, /vault.prefix 'a b'/],
     [{ devicePolicyStatements: [] }, /devicePolicyStatements must hold at least one statement/],
-    [{ devicePolicyStatements: [new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['*'] })] }, /'s3:GetObject' is not an AWS IoT action/],
+    [{ devicePolicyStatements: [new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['*'] })] }, /'s3:GetObject' is not an action an AWS IoT policy grants/],
     [{ defaultCaValidity: Duration.days(20000) }, /defaultCaValidity must be a whole number of days/],
   ])('invalid props are refused with a message naming the prop (%#)', (props, message) => {
     expect(() => jitrStack(props as any)).toThrow(message);
