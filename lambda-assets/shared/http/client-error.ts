@@ -7,6 +7,8 @@ export class ClientError extends Error {
     readonly statusCode: number,
     readonly code: string,
     message: string,
+    /** Fields the answer carries beside `error` (e.g. the id of what the request collided with). */
+    readonly details?: Readonly<Record<string, unknown>>,
   ) {
     super(message);
     this.name = 'ClientError';

@@ -11,7 +11,7 @@ import { describeError, Logger } from '../logging/logger';
 export function toErrorResponse(error: unknown, logger: Logger): APIGatewayProxyResult {
   if (error instanceof ClientError) {
     logger.info('request refused', { statusCode: error.statusCode, code: error.code, reason: error.message });
-    return errorResponse(error.statusCode, error.code, error.message);
+    return errorResponse(error.statusCode, error.code, error.message, error.details);
   }
   const mapped = mapAwsError(error);
   if (mapped) {

@@ -10,6 +10,6 @@ export function jsonResponse(statusCode: number, body: unknown): APIGatewayProxy
   return { statusCode, headers: JSON_HEADERS, body: JSON.stringify(body) };
 }
 
-export function errorResponse(statusCode: number, code: string, message: string): APIGatewayProxyResult {
-  return jsonResponse(statusCode, { error: { code, message } });
+export function errorResponse(statusCode: number, code: string, message: string, details?: Readonly<Record<string, unknown>>): APIGatewayProxyResult {
+  return jsonResponse(statusCode, { ...details, error: { code, message } });
 }

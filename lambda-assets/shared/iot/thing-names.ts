@@ -8,10 +8,16 @@ export function isValidThingName(name: unknown): name is string {
   return typeof name === 'string' && THING_NAME.test(name);
 }
 
-/** Returns a problem description, or undefined when AWS IoT would accept the attributes. */
-export function attributeProblem(attributes: Record<string, unknown>): string | undefined {
+/** A thing without a thing type holds at most three attributes; one with a type, fifty. */
+export const MAX_ATTRIBUTES_WITHOUT_TYPE = 3;
+
+/**
+ * Returns a problem description, or undefined when AWS IoT would accept the attributes.
+ * `maxAttributes` is 50 (a thing with a type) unless the caller knows the thing has none.
+ */
+export function attributeProblem(attributes: Record<string, unknown>, maxAttributes = MAX_ATTRIBUTES): string | undefined {
   const entries = Object.entries(attributes);
-  if (entries.length > MAX_ATTRIBUTES) return `at most ${MAX_ATTRIBUTES} attributes are allowed`;
+  if (entries.length > maxAttributes) return `at most ${maxAttributes} attributes are allowed`;
   for (const [name, value] of entries) {
     if (!ATTRIBUTE_NAME.test(name)) return `attribute name '${name}' must match ${ATTRIBUTE_NAME.source}`;
     if (typeof value !== 'string' || !ATTRIBUTE_VALUE.test(value)) {

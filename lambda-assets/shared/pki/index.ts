@@ -21,3 +21,5 @@ export { inspectCertificate, certificateIdOf } from './inspect';
 export type { CertificateInfo } from './inspect';
 export { assertAcceptableCaCertificate } from './ca-acceptance';
 export { isIssuedBy } from './issued-by';
+export { certifiesKey } from './key-match';
+export { encodePem } from './pem';
