@@ -11,3 +11,4 @@ export { CertificateSubjectField } from './jitp/certificate-subject-field';
 export { JitpTemplateDelivery, JustInTimeProvision, JustInTimeProvisionProps } from './jitp/just-in-time-provision';
 export { FleetProvision, FleetProvisionProps } from './fleet/fleet-provision';
 export { GreengrassOptions } from './fleet/greengrass';
+export { CsrProvisioningApi, CsrProvisioningApiProps } from './api/csr-provisioning-api';

@@ -2,6 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { JitpTemplateDelivery } from '../../src';
+import { csrApiStack } from '../support/csr-api-stack';
 import { fleetStack } from '../support/fleet-stack';
 import { jitpStack } from '../support/jitp-stack';
 import { jitrStack } from '../support/jitr-stack';
@@ -38,6 +39,11 @@ test.each([
 ])('FleetProvision with %s has no unacknowledged finding', (_case, props) => {
   const { app, fleet } = fleetStack(props);
   expectNoFindings(app, fleet);
+});
+
+test('CsrProvisioningApi has no unacknowledged finding', () => {
+  const { app, csrApi } = csrApiStack();
+  expectNoFindings(app, csrApi);
 });
 
 function expectNoFindings(app: App, scope: IConstruct): void {
