@@ -1,5 +1,6 @@
 /** The demo apps and their flows, in the order `npm run demo` runs them. Later constructs add theirs here. */
 import { join, resolve } from 'node:path';
+import { runCsrApiFlow } from './api/csr-flow';
 import { runFleetStackFlow } from './fleet/stack-flow';
 import type { DemoFlow } from './flow-runner';
 import { runJitpStackFlow } from './jitp/stack-flow';
@@ -30,5 +31,10 @@ export const DEMO_APPS: readonly DemoApp[] = [
     appDirectory: join(root, 'demo', 'fleet'),
     cloudAssembly: join(root, '.demo', 'fleet', 'cdk.out'),
     flows: [{ name: 'Fleet', run: (step, context) => runFleetStackFlow(step, context) }],
+  },
+  {
+    appDirectory: join(root, 'demo', 'api'),
+    cloudAssembly: join(root, '.demo', 'api', 'cdk.out'),
+    flows: [{ name: 'CSR', run: (step, context) => runCsrApiFlow(step, context) }],
   },
 ];

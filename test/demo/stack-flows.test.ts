@@ -7,6 +7,7 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { synthesizeApiDemo } from './support/api-demo-assembly';
 import { synthesizeFleetDemo } from './support/fleet-demo-assembly';
 import { synthesizeJitpDemo } from './support/jitp-demo-assembly';
 import { editJitrTemplate, resourcesLike, synthesizeJitrDemo, withoutIamAction } from './support/jitr-demo-assembly';
@@ -44,7 +45,7 @@ const impatientJitr: DemoFlow = { name: 'JITR', run: (step, context) => runJitrS
 
 test('npm run demo\'s flows pass on the synthesized stacks', async () => {
   const lines: string[] = [];
-  const others = [synthesizeJitpDemo(), synthesizeFleetDemo()];
+  const others = [synthesizeJitpDemo(), synthesizeFleetDemo(), synthesizeApiDemo()];
   scratch.push(...others);
   const flows = DEMO_APPS.flatMap((app) => app.flows);
   const rows = await runFlows({ flows, cloudAssemblies: [cdkOut, ...others], print: (line) => lines.push(line) });
@@ -53,6 +54,7 @@ test('npm run demo\'s flows pass on the synthesized stacks', async () => {
     { name: 'JITR', passed: true, failure: undefined },
     { name: 'JITP', passed: true, failure: undefined },
     { name: 'Fleet', passed: true, failure: undefined },
+    { name: 'CSR', passed: true, failure: undefined },
   ]);
   expect(output).toMatch(/ok {4}POST \/caRegister without a signature is refused .*: 403/);
   expect(output).toMatch(/ok {4}read the CA from the vault.*ca\.private_key\.pem: AccessDenied/);
@@ -63,6 +65,7 @@ test('npm run demo\'s flows pass on the synthesized stacks', async () => {
   expect(flowTable(rows)[1]).toMatch(/^JITR +PASS +\d+\.\d$/);
   expect(flowTable(rows)[2]).toMatch(/^JITP +PASS +\d+\.\d$/);
   expect(flowTable(rows)[3]).toMatch(/^Fleet +PASS +\d+\.\d$/);
+  expect(flowTable(rows)[4]).toMatch(/^CSR +PASS +\d+\.\d$/);
 });
 
 describe('a wiring fault in the template fails the flow locally, with a message that names it', () => {
