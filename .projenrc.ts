@@ -35,6 +35,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-lambda',
     '@aws-sdk/client-kms',
     '@aws-sdk/client-s3',
+    '@aws-sdk/client-secrets-manager',
     '@aws-sdk/client-sqs',
     '@peculiar/x509',
     // The local cloud checks SigV4 signatures by recomputing them, and API Gateway models (JSON schema draft-04).
