@@ -36,7 +36,8 @@ function printStacks(runner: RunningStacks, print: Print): void {
       print(`  output ${name}: ${value}${local}`);
     }
   }
-  print(`s3: ${runner.endpoints.S3}  sqs: ${runner.endpoints.SQS}  kms: ${runner.endpoints.KMS}  lambda: ${runner.endpoints.LAMBDA}`);
+  print(`s3: ${runner.endpoints.S3}  sqs: ${runner.endpoints.SQS}  kms: ${runner.endpoints.KMS}  lambda: ${runner.endpoints.LAMBDA}  `
+    + `secretsmanager: ${runner.endpoints.SECRETS_MANAGER}`);
   const { accessKeyId, secretAccessKey } = runner.adminCredentials;
   print(`credentials (every call is signed and checked against the stacks' IAM): export AWS_ACCESS_KEY_ID=${accessKeyId} `
     + `AWS_SECRET_ACCESS_KEY=${secretAccessKey} AWS_REGION=${runner.region} AWS_ENDPOINT_URL_IOT=${runner.endpoints.IOT} `

@@ -1,7 +1,7 @@
 /**
  * Runs synthesized stacks (cdk.out) on the local cloud, as a deployment would: IAM roles with
  * their policies, Lambda functions from their bundled assets, queues and their event source
- * mappings, S3 buckets and KMS keys, topic rules on the MQTT gateway, REST APIs, and the IoT
+ * mappings, S3 buckets, KMS keys and Secrets Manager secrets, topic rules on the MQTT gateway, REST APIs, and the IoT
  * registry resources; then the custom resources of the CDK Provider framework, whose answers
  * become their Ref and attributes. Every call between them is signed and checked against the
  * template's IAM, so a wiring fault (a missing grant, a wrong topic, a wrong environment variable)
@@ -20,6 +20,7 @@ import { createIotRegistryResources } from './deploy/iot-from-template';
 import { notRunResources } from './deploy/not-run';
 import { createEventSourceMappings, createQueues, queuePoliciesFromTemplate } from './deploy/queues-from-template';
 import { StackDeployment, type ResolvedStack } from './deploy/resolve-stack';
+import { createSecrets } from './deploy/secrets-from-template';
 import { createStorage } from './deploy/storage-from-template';
 import { LocalIam } from './iam';
 import type { LocalCredentials, PolicyDocument } from './iam/types';
@@ -29,6 +30,7 @@ import { LocalKms, startKmsApi } from './kms';
 import { LocalFunctions, startLambdaApi } from './lambda';
 import type { LocalFunctionDefinition, LocalFunctionInvoker } from './lambda/types';
 import { startS3Api, LocalS3 } from './s3';
+import { LocalSecretsManager, startSecretsManagerApi } from './secrets-manager';
 import { LocalQueues, startSqsApi, type Clock, type SqsEventSourcePoller } from './sqs';
 import type { ResolvedResource } from './types';
 
@@ -58,10 +60,11 @@ export interface RunningStacks {
   readonly rules: TopicRuleEngine;
   readonly s3: LocalS3;
   readonly kms: LocalKms;
+  readonly secrets: LocalSecretsManager;
   /** The stacks as deployed: custom resources with the PhysicalResourceId and Data their provider answered, outputs resolved after them. */
   readonly stacks: readonly ResolvedStack[];
   /** The endpoints to give an AWS SDK client (`endpoint` option, or AWS_ENDPOINT_URL_<SERVICE>). */
-  readonly endpoints: Readonly<{ IOT: string; S3: string; KMS: string; LAMBDA: string; SQS: string }>;
+  readonly endpoints: Readonly<{ IOT: string; S3: string; KMS: string; LAMBDA: string; SQS: string; SECRETS_MANAGER: string }>;
   /** The demo user's credentials: allowed everything by identity policy, still bound by resource policies. */
   readonly adminCredentials: LocalCredentials;
   /** Sentences about what the runner does not run; print them once at start-up. */
@@ -132,12 +135,21 @@ export async function startStackRunner(options: StackRunnerOptions): Promise<Run
     closers.push(() => kmsApi.close());
     const s3Api = await startS3Api({ s3, kms, accessControl: iam });
     closers.push(() => s3Api.close());
+    // CloudFormation creates secrets as the deployer: the admin user here, with its KMS permissions.
+    const deployer = { arn: `arn:aws:iam::${accountId}:user/local-admin`, accountId };
+    iam.adminCredentials();
+    const secrets = new LocalSecretsManager({ kms, accessControl: iam, region, accountId });
+    notRun.push(...createSecrets(allResources, secrets, deployer));
+    const secretsApi = await startSecretsManagerApi({ secrets, accessControl: iam });
+    closers.push(() => secretsApi.close());
 
     let functions: LocalFunctions | undefined;
     const invoker = lateInvoker(() => functions!);
     const lambdaApi = await startLambdaApi({ functions: invoker, accessControl: iam });
     closers.push(() => lambdaApi.close());
-    const endpoints = { IOT: cloud.controlPlaneUrl, S3: s3Api.url, KMS: kmsApi.url, LAMBDA: lambdaApi.url, SQS: sqsApi.url };
+    const endpoints = {
+      IOT: cloud.controlPlaneUrl, S3: s3Api.url, KMS: kmsApi.url, LAMBDA: lambdaApi.url, SQS: sqsApi.url, SECRETS_MANAGER: secretsApi.url,
+    };
     functions = new LocalFunctions({
       region,
       accountId,
@@ -195,7 +207,7 @@ export async function startStackRunner(options: StackRunnerOptions): Promise<Run
       deployments,
       customResources,
       functions,
-      services: { iam, kms, s3, functions, iot: cloud.model, inlineCodeRoot: inlineCode },
+      services: { iam, kms, s3, secrets, deployer, functions, iot: cloud.model, inlineCodeRoot: inlineCode },
       created: allResources,
     });
     notRun.push(...later.notRun);
@@ -216,6 +228,7 @@ export async function startStackRunner(options: StackRunnerOptions): Promise<Run
       rules,
       s3,
       kms,
+      secrets,
       stacks,
       endpoints,
       pollers,

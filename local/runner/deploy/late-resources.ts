@@ -6,20 +6,26 @@
 import type { IotModel } from '../../iot';
 import type { AssemblyStack } from '../assembly';
 import type { LocalIam } from '../iam';
+import type { Principal } from '../iam/types';
 import type { LocalKms } from '../kms';
 import type { LocalFunctions } from '../lambda';
 import type { LocalS3 } from '../s3';
+import type { LocalSecretsManager } from '../secrets-manager';
 import type { ResolvedResource } from '../types';
 import { functionDefinition } from './functions-from-template';
 import { loadIamFromTemplate } from './iam-from-template';
 import { createIotRegistryResources } from './iot-from-template';
 import { RUN_TYPES } from './not-run';
+import { createSecrets } from './secrets-from-template';
 import { createStorage } from './storage-from-template';
 
 export interface LateResourceServices {
   readonly iam: LocalIam;
   readonly kms: LocalKms;
   readonly s3: LocalS3;
+  readonly secrets: LocalSecretsManager;
+  /** Whom CloudFormation acts as (secrets are encrypted with its KMS permissions). */
+  readonly deployer: Principal;
   readonly functions: LocalFunctions;
   readonly iot: IotModel;
   /** Where inline function code is written out. */
@@ -30,7 +36,8 @@ export interface LateResourceServices {
 export const LATE_TYPES: readonly string[] = [
   'AWS::IAM::Role', 'AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy', 'AWS::Lambda::Function',
   'AWS::S3::Bucket', 'AWS::S3::BucketPolicy', 'AWS::KMS::Key', 'AWS::KMS::Alias',
-  'AWS::IoT::Policy', 'AWS::IoT::ProvisioningTemplate', 'AWS::IoT::CACertificate',
+  'AWS::SecretsManager::Secret', 'AWS::SecretsManager::ResourcePolicy',
+  'AWS::IoT::Policy', 'AWS::IoT::ProvisioningTemplate', 'AWS::IoT::CACertificate', 'AWS::IoT::ThingType',
 ];
 
 /**
@@ -55,9 +62,13 @@ export async function createLateResource(
     case 'AWS::KMS::Key':
     case 'AWS::KMS::Alias':
       return createStorage([resource], services.kms, services.s3);
+    case 'AWS::SecretsManager::Secret':
+    case 'AWS::SecretsManager::ResourcePolicy':
+      return createSecrets([resource], services.secrets, services.deployer);
     case 'AWS::IoT::Policy':
     case 'AWS::IoT::ProvisioningTemplate':
     case 'AWS::IoT::CACertificate':
+    case 'AWS::IoT::ThingType':
       await createIotRegistryResources(services.iot, [resource]);
       return [];
     default:

@@ -9,6 +9,7 @@ export const RUN_TYPES = [
   'AWS::Lambda::Function', 'AWS::Lambda::Permission', 'AWS::Lambda::EventSourceMapping',
   'AWS::SQS::Queue', 'AWS::SQS::QueuePolicy',
   'AWS::S3::Bucket', 'AWS::S3::BucketPolicy', 'AWS::KMS::Key', 'AWS::KMS::Alias',
+  'AWS::SecretsManager::Secret', 'AWS::SecretsManager::ResourcePolicy',
   'AWS::IoT::Policy', 'AWS::IoT::TopicRule', 'AWS::IoT::ProvisioningTemplate', 'AWS::IoT::CACertificate',
   'AWS::ApiGateway::RestApi', 'AWS::ApiGateway::Resource', 'AWS::ApiGateway::Method', 'AWS::ApiGateway::Model',
   'AWS::ApiGateway::RequestValidator', 'AWS::ApiGateway::GatewayResponse', 'AWS::ApiGateway::Deployment',

@@ -53,6 +53,9 @@ export const NAME_PROPERTY: Readonly<Record<string, string>> = {
   'AWS::CloudWatch::Alarm': 'AlarmName',
   'AWS::StepFunctions::StateMachine': 'StateMachineName',
   'AWS::IoT::RoleAlias': 'RoleAlias',
+  'AWS::SecretsManager::Secret': 'Name',
+  // Not a name, but what Ref answers: the secret's ARN.
+  'AWS::SecretsManager::ResourcePolicy': 'SecretId',
 };
 
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
@@ -146,6 +149,12 @@ export function physicalIdentity(type: string, context: NamingContext): Physical
         throw new Error(`${context.stackName}/${context.logicalId}: CACertificatePem is not a PEM certificate (${(error as Error).message})`);
       }
       return { physicalId: id, attributes: { Id: id, Arn: arn('iot', `cacert/${id}`) } };
+    }
+    case 'AWS::SecretsManager::Secret': {
+      // Generated names are `<logical id>-<12 characters>`; the ARN adds Secrets Manager's `-<6 characters>`. Ref and Id are the ARN.
+      const name = explicitName ?? suffixedName(context.logicalId, 512);
+      const secretArn = arn('secretsmanager', `secret:${name}-${randomText(6, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789')}`);
+      return { physicalId: secretArn, attributes: { Id: secretArn, Name: name } };
     }
     case 'AWS::Logs::LogGroup': {
       const name = explicitName ?? generatedName(context, 512);
