@@ -1,8 +1,7 @@
 /**
  * Secrets Manager through the stack runner: a hand-written cloud assembly with a customer KMS key, a generated
  * secret (SecretStringTemplate + GenerateStringKey, encrypted with the key), a named secret with a resource policy,
- * and functions that read them over AWS_ENDPOINT_URL_SECRETS_MANAGER with their role's credentials (SigV4-signed
- * awsJson1_1, as @aws-sdk/client-secrets-manager sends it).
+ * and functions that read them over AWS_ENDPOINT_URL_SECRETS_MANAGER with their role's credentials (@aws-sdk/client-secrets-manager).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,30 +12,17 @@ import { RUNNER_ACCOUNT, role, trustFor, writeCloudAssembly } from '../../suppor
 
 const STACK = 'Secrets';
 
-/** Reads `event.secretId` with GetSecretValue, signing with the function's credentials; answers the secret string or the error. */
+/** Reads `event.secretId` with @aws-sdk/client-secrets-manager (endpoint and credentials from Lambda's environment); answers the string or the error. */
 const READER_CODE = `
-const { createHash, createHmac } = require('node:crypto');
-const { SignatureV4 } = require('@smithy/signature-v4');
-class Sha256 {
-  constructor(secret) { this.secret = secret; this.reset(); }
-  update(data) { this.hash.update(data); }
-  async digest() { return new Uint8Array(this.hash.digest()); }
-  reset() { this.hash = this.secret === undefined ? createHash('sha256') : createHmac('sha256', this.secret); }
-}
+const { SecretsManagerClient, GetSecretValueCommand } = require('@aws-sdk/client-secrets-manager');
+const client = new SecretsManagerClient({ maxAttempts: 1 });
 exports.handler = async (event) => {
-  const endpoint = new URL(process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER);
-  const signer = new SignatureV4({
-    service: 'secretsmanager', region: process.env.AWS_REGION, sha256: Sha256,
-    credentials: { accessKeyId: process.env.AWS_ACCESS_KEY_ID, secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY, sessionToken: process.env.AWS_SESSION_TOKEN },
-  });
-  const body = JSON.stringify({ SecretId: event.secretId || process.env.SECRET_ARN });
-  const signed = await signer.sign({
-    method: 'POST', protocol: 'http:', hostname: endpoint.hostname, port: Number(endpoint.port), path: '/', query: {}, body,
-    headers: { host: endpoint.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'secretsmanager.GetSecretValue' },
-  });
-  const response = await fetch(endpoint.href, { method: 'POST', headers: signed.headers, body });
-  const output = await response.json();
-  return response.ok ? { value: output.SecretString, arn: output.ARN } : { error: output.__type, message: output.message };
+  try {
+    const output = await client.send(new GetSecretValueCommand({ SecretId: event.secretId || process.env.SECRET_ARN }));
+    return { value: output.SecretString, arn: output.ARN };
+  } catch (error) {
+    return { error: error.name, message: error.message };
+  }
 };
 `;
 
