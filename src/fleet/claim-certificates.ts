@@ -1,10 +1,8 @@
 import { ArnFormat, CustomResource, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as logs from 'aws-cdk-lib/aws-logs';
-import * as cr from 'aws-cdk-lib/custom-resources';
-import { Construct, IConstruct } from 'constructs';
-import { acknowledgeFindings, arnReference } from '../core/acknowledge';
+import { Construct } from 'constructs';
 import { CaVault } from '../core/ca-vault';
+import { createCustomResourceProvider } from '../core/custom-resource-provider';
 import { HandlerFunction } from '../core/handler-function';
 import { attachRolePolicy } from '../core/role-policy';
 
@@ -44,11 +42,7 @@ export class ClaimCertificates extends Construct {
     props.vault.restrictClaimKeyReadsTo([issuer.role]);
     grantClaimIssuance(this, issuer.role, props.claimPolicyArn);
 
-    const provider = new cr.Provider(this, 'Provider', {
-      onEventHandler: issuer.function,
-      logGroup: new logs.LogGroup(this, 'ProviderLogs', { retention: logs.RetentionDays.ONE_YEAR }),
-    });
-    acknowledgeProviderFindings(provider, issuer.function);
+    const provider = createCustomResourceProvider(this, 'Provider', issuer.function);
     for (let index = 0; index < props.count; index++) {
       const claim = new CustomResource(this, `Claim${index + 1}`, {
         serviceToken: provider.serviceToken,
@@ -78,15 +72,4 @@ function grantClaimIssuance(scope: Construct, role: iam.IRole, claimPolicyArn: s
       resources: [certificates, claimPolicyArn],
     }),
   ], 'Claim certificate ids are assigned by AWS IoT at deploy time (cert/*); CreateKeysAndCertificate has no resource type.');
-}
-
-/** The Provider framework's own function and role are aws-cdk-lib's, not ours to change. */
-function acknowledgeProviderFindings(provider: cr.Provider, issuer: IConstruct): void {
-  acknowledgeFindings(provider, () => ({
-    'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]':
-      'The Provider framework function (aws-cdk-lib) writes its logs with AWSLambdaBasicExecutionRole.',
-    [`AwsSolutions-IAM5[Resource::${arnReference(issuer)}:*]`]:
-      'The Provider framework function (aws-cdk-lib) may invoke the issuer\'s versions (its ARN with :*), and only the issuer.',
-    'AwsSolutions-L1': 'The Provider framework function\'s runtime is chosen by aws-cdk-lib.',
-  }));
 }
