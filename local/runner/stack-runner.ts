@@ -16,7 +16,7 @@ import { readCloudAssembly } from './assembly';
 import { createLaterResources, CustomResources, deleteCustomResources, type CreatedCustomResource, type StackDeletionReport } from './custom-resources';
 import { functionDefinition } from './deploy/functions-from-template';
 import { loadIamFromTemplate } from './deploy/iam-from-template';
-import { createIotRegistryResources } from './deploy/iot-from-template';
+import { createIotRegistryResources, iotRegistryNotRun } from './deploy/iot-from-template';
 import { notRunResources } from './deploy/not-run';
 import { createEventSourceMappings, createQueues, queuePoliciesFromTemplate } from './deploy/queues-from-template';
 import { StackDeployment, type ResolvedStack } from './deploy/resolve-stack';
@@ -170,6 +170,7 @@ export async function startStackRunner(options: StackRunnerOptions): Promise<Run
     const pollers = createEventSourceMappings(allResources, queues, functions, iam, accountId, options.clock);
 
     await createIotRegistryResources(cloud.model, allResources);
+    notRun.push(...iotRegistryNotRun(allResources));
     // JITP and RegisterThing act as the template's provisioning role; hooks run as the stack's functions.
     cloud.model.setProvisioningRoleAuthorizer(provisioningRoleAuthorizer(iam, accountId));
     cloud.model.setPreProvisioningHookInvoker(preProvisioningHookInvoker(functions, iam, accountId));

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type * as Iot from '@aws-sdk/client-iot';
 import { certificateIdOf, inspectCertificate } from '../../../lambda-assets/shared/pki';
 import {
   CERTIFICATE_ID_PARAMETER,
@@ -78,6 +79,17 @@ export class IotModel extends IotControlPlane {
   /** Names of the things a principal (certificate ARN) is attached to. */
   thingsOfPrincipal(certificateArn: string): string[] {
     return this.registry.thingsOfPrincipal(certificateArn);
+  }
+
+  /**
+   * CreateThingType for a thing type CloudFormation creates: its `Id` attribute is decided before the registry
+   * sees it (the runner resolves every attribute first), so the registry keeps that id as the thingTypeId.
+   */
+  async createThingTypeWithId(input: Iot.CreateThingTypeRequest, thingTypeId: string): Promise<Iot.CreateThingTypeResponse> {
+    const created = await this.createThingType(input);
+    const record = this.registry.state.thingTypes.get(created.thingTypeName!)!;
+    this.registry.state.thingTypes.set(record.thingTypeName, { ...record, thingTypeId });
+    return { ...created, thingTypeId };
   }
 
   /** A thing's record (a copy: name, type, attributes), or undefined. */

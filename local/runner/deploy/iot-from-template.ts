@@ -1,12 +1,17 @@
 /**
  * AWS IoT resources that live in the registry (policies, provisioning templates, CA
- * certificates) created in the local control plane as CloudFormation would create them.
+ * certificates, thing types) created in the local control plane as CloudFormation would create them.
  */
 import type { IotModel } from '../../iot';
 import type { ResolvedResource } from '../types';
 
 function json(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** CloudFormation's `Tags` ([{Key, Value}]) in the SDK's shape. */
+function tags(value: unknown): { Key: string; Value: string }[] | undefined {
+  return Array.isArray(value) ? value.map((tag: Record<string, unknown>) => ({ Key: String(tag.Key), Value: String(tag.Value) })) : undefined;
 }
 
 /** Creates them in template order; answers what the runner learned (a CA's id, for its Ref). */
@@ -52,9 +57,29 @@ export async function createIotRegistryResources(model: IotModel, resources: rea
         caIds.set(resource.logicalId, registered.certificateId!);
         break;
       }
+      case 'AWS::IoT::ThingType': {
+        const typeProperties = properties.ThingTypeProperties ?? {};
+        await model.createThingTypeWithId({
+          thingTypeName: resource.physicalId,
+          thingTypeProperties: {
+            ...(typeProperties.ThingTypeDescription !== undefined ? { thingTypeDescription: String(typeProperties.ThingTypeDescription) } : {}),
+            ...(Array.isArray(typeProperties.SearchableAttributes) ? { searchableAttributes: typeProperties.SearchableAttributes.map(String) } : {}),
+          },
+          ...(tags(properties.Tags) ? { tags: tags(properties.Tags) } : {}),
+        }, resource.attributes.Id);
+        break;
+      }
       default:
         break;
     }
   }
   return caIds;
+}
+
+/** Sentences for what the registry does not model of these resources. */
+export function iotRegistryNotRun(resources: readonly ResolvedResource[]): string[] {
+  return resources
+    .filter((resource) => resource.type === 'AWS::IoT::ThingType')
+    .filter((resource) => resource.properties.DeprecateThingType === true || resource.properties.DeprecateThingType === 'true')
+    .map((resource) => `${resource.stackName}/${resource.logicalId}: DeprecateThingType is not modelled locally (the thing type stays usable)`);
 }

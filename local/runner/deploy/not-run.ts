@@ -10,7 +10,7 @@ export const RUN_TYPES = [
   'AWS::SQS::Queue', 'AWS::SQS::QueuePolicy',
   'AWS::S3::Bucket', 'AWS::S3::BucketPolicy', 'AWS::KMS::Key', 'AWS::KMS::Alias',
   'AWS::SecretsManager::Secret', 'AWS::SecretsManager::ResourcePolicy',
-  'AWS::IoT::Policy', 'AWS::IoT::TopicRule', 'AWS::IoT::ProvisioningTemplate', 'AWS::IoT::CACertificate',
+  'AWS::IoT::Policy', 'AWS::IoT::TopicRule', 'AWS::IoT::ProvisioningTemplate', 'AWS::IoT::CACertificate', 'AWS::IoT::ThingType',
   'AWS::ApiGateway::RestApi', 'AWS::ApiGateway::Resource', 'AWS::ApiGateway::Method', 'AWS::ApiGateway::Model',
   'AWS::ApiGateway::RequestValidator', 'AWS::ApiGateway::GatewayResponse', 'AWS::ApiGateway::Deployment',
   'AWS::ApiGateway::Stage', 'AWS::ApiGateway::Authorizer',

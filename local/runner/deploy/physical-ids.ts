@@ -53,6 +53,7 @@ export const NAME_PROPERTY: Readonly<Record<string, string>> = {
   'AWS::CloudWatch::Alarm': 'AlarmName',
   'AWS::StepFunctions::StateMachine': 'StateMachineName',
   'AWS::IoT::RoleAlias': 'RoleAlias',
+  'AWS::IoT::ThingType': 'ThingTypeName',
   'AWS::SecretsManager::Secret': 'Name',
   // Not a name, but what Ref answers: the secret's ARN.
   'AWS::SecretsManager::ResourcePolicy': 'SecretId',
@@ -134,6 +135,11 @@ export function physicalIdentity(type: string, context: NamingContext): Physical
       // Template names: [0-9A-Za-z_-], at most 36 characters (CreateProvisioningTemplate refuses longer ones).
       const name = explicitName ?? suffixedName(context.logicalId, 36);
       return { physicalId: name, attributes: { TemplateArn: arn('iot', `provisioningtemplate/${name}`), TemplateName: name } };
+    }
+    case 'AWS::IoT::ThingType': {
+      // Thing type names: [a-zA-Z0-9:_-], at most 128. The Id (AWS IoT's thingTypeId) is decided here and kept by the registry.
+      const name = explicitName ?? suffixedName(context.logicalId, 128).replace(/[^a-zA-Z0-9:_-]/g, '-');
+      return { physicalId: name, attributes: { Arn: arn('iot', `thingtype/${name}`), Id: randomUUID() } };
     }
     case 'AWS::IoT::RoleAlias': {
       // Not run (no credentials provider locally), but a device policy may name its ARN. Names: [\w=,@-], at most 128.
