@@ -176,7 +176,14 @@ export async function startStackRunner(options: StackRunnerOptions): Promise<Run
     cloud.model.setPreProvisioningHookInvoker(preProvisioningHookInvoker(functions, iam, accountId));
 
     const rules = new TopicRuleEngine({
-      accountId, region, queues, functions, accessControl: iam, log: options.log, queuePolicy: (arn) => queuePolicies.get(arn),
+      accountId,
+      region,
+      queues,
+      functions,
+      accessControl: iam,
+      log: options.log,
+      queuePolicy: (arn) => queuePolicies.get(arn),
+      s3: { s3, kms, accessControl: iam },
     });
     for (const rule of allResources.filter((resource) => resource.type === 'AWS::IoT::TopicRule')) rules.addRule(rule);
     notRun.push(...rules.unsupported());

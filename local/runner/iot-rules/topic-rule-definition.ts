@@ -1,10 +1,19 @@
 import type { ResolvedResource } from '../types';
 import { IotSqlError, IotSqlStatement, parseIotSql } from './sql';
+import { parseSubstitutionTemplate, type TemplatePart } from './substitution-template';
 
 /** A rule action the local engine runs. */
 export type RuleActionSpec =
   | { readonly kind: 'sqs'; readonly queueUrl: string; readonly roleArn: string; readonly useBase64: boolean }
-  | { readonly kind: 'lambda'; readonly functionArn: string };
+  | { readonly kind: 'lambda'; readonly functionArn: string }
+  | {
+    readonly kind: 's3';
+    readonly bucketName: string;
+    readonly key: string;
+    readonly keyParts: readonly TemplatePart[];
+    readonly roleArn: string;
+    readonly cannedAcl?: string;
+  };
 
 /** An AWS::IoT::TopicRule as the engine runs it, with what it cannot run spelled out. */
 export interface TopicRuleDefinition {
@@ -91,7 +100,19 @@ function readAction(kind: string, settings: Record<string, unknown>): RuleAction
     if (typeof functionArn !== 'string') return 'the Lambda action lacks a FunctionArn';
     return { kind: 'lambda', functionArn };
   }
-  return `the ${kind} action is not modelled locally (only Sqs and Lambda are)`;
+  if (kind === 'S3') {
+    const { BucketName: bucketName, Key: key, RoleArn: roleArn, CannedAcl: cannedAcl } = settings;
+    if (typeof bucketName !== 'string' || typeof key !== 'string' || typeof roleArn !== 'string') return 'the S3 action lacks a BucketName, Key or RoleArn';
+    let keyParts: TemplatePart[];
+    try {
+      keyParts = parseSubstitutionTemplate(key);
+    } catch (error) {
+      if (!(error instanceof IotSqlError)) throw error;
+      return `the S3 action's Key ${key} is not supported locally: ${error.message}`;
+    }
+    return { kind: 's3', bucketName, key, keyParts, roleArn, ...(typeof cannedAcl === 'string' ? { cannedAcl } : {}) };
+  }
+  return `the ${kind} action is not modelled locally (only Sqs, Lambda and S3 are)`;
 }
 
 function asRecord(value: unknown): Record<string, unknown> {

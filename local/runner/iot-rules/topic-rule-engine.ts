@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { topicFilterMatches } from '../../gateway/topic-filter';
 import type { AccessControl, PolicyDocument } from '../iam/types';
 import type { LocalFunctionInvoker } from '../lambda/types';
+import type { InProcessS3 } from '../s3';
 import type { LocalQueues } from '../sqs';
 import type { ResolvedResource } from '../types';
 import { ActionOutcome, ActionServices, errorText, runAction } from './actions';
 import { errorActionPayload } from './error-action-payload';
-import { evaluateIotSql, IotSqlEvaluationError, SelectResult } from './sql';
+import { evaluateIotSql, IotSqlEvaluationError, SelectResult, type SqlMessage } from './sql';
 import { readTopicRule, TopicRuleDefinition } from './topic-rule-definition';
 
 export type RuleEngineLog = (entry: Record<string, unknown>) => void;
@@ -20,6 +21,8 @@ export interface TopicRuleEngineOptions {
   readonly log?: RuleEngineLog;
   /** The queue's own policy, for runners that model SQS queue policies. */
   readonly queuePolicy?: (queueArn: string) => PolicyDocument | undefined;
+  /** The local S3 (with its KMS and IAM) for S3 actions; without it they fail. */
+  readonly s3?: InProcessS3;
   /** What timestamp() answers; defaults to Date.now. */
   readonly now?: () => number;
   /** The error payload's cloudwatchTraceId; defaults to a random UUID. */
@@ -53,7 +56,7 @@ export interface RuleMessageSource {
 
 /**
  * AWS IoT topic rules, locally: every message the gateway sees is matched against each enabled
- * rule's FROM filter and WHERE clause, and the SELECT output goes to the rule's Sqs and Lambda
+ * rule's FROM filter and WHERE clause, and the SELECT output goes to the rule's Sqs, S3 and Lambda
  * actions under the rule's role (or as iot.amazonaws.com for Lambda). A failed action sends AWS's
  * error payload to the rule's error action; other actions are reported at start-up, never faked.
  */
@@ -73,6 +76,7 @@ export class TopicRuleEngine {
       functions: options.functions,
       accessControl: options.accessControl,
       queuePolicy: options.queuePolicy,
+      s3: options.s3,
     };
     this.log = options.log ?? (() => undefined);
     this.now = options.now ?? Date.now;
@@ -142,8 +146,9 @@ export class TopicRuleEngine {
 
   private async runRule(rule: TopicRuleDefinition, message: RuleEngineMessage, timestamp: number): Promise<void> {
     let output: SelectResult | undefined;
+    const sqlMessage: SqlMessage = { ...message, timestamp };
     try {
-      output = evaluateIotSql(rule.statement!, { ...message, timestamp });
+      output = evaluateIotSql(rule.statement!, sqlMessage);
     } catch (error) {
       if (!(error instanceof IotSqlEvaluationError)) throw error;
       this.log({ event: 'rule-sql-failed', rule: rule.name, topic: message.topic, reason: error.message });
@@ -154,7 +159,7 @@ export class TopicRuleEngine {
       return;
     }
     this.log({ event: 'rule-matched', rule: rule.name, topic: message.topic, output: output.kind });
-    const outcomes = await Promise.all(rule.actions.map((action) => runAction(action, output, rule, this.services)));
+    const outcomes = await Promise.all(rule.actions.map((action) => runAction(action, output, rule, this.services, sqlMessage)));
     const failed: Extract<ActionOutcome, { ok: false }>[] = [];
     for (const outcome of outcomes) {
       if (outcome.ok) {
@@ -164,12 +169,12 @@ export class TopicRuleEngine {
         this.log({ event: 'rule-action-failed', rule: rule.name, action: outcome.action, resource: outcome.resource, reason: outcome.errorMessage });
       }
     }
-    if (failed.length > 0) await this.runErrorAction(rule, message, failed);
+    if (failed.length > 0) await this.runErrorAction(rule, sqlMessage, failed);
   }
 
   /** AWS runs the error action once per failed message; if it fails too (or is missing) the message is lost. */
   private async runErrorAction(
-    rule: TopicRuleDefinition, message: RuleEngineMessage, failed: Extract<ActionOutcome, { ok: false }>[],
+    rule: TopicRuleDefinition, message: SqlMessage, failed: Extract<ActionOutcome, { ok: false }>[],
   ): Promise<void> {
     if (!rule.errorAction) {
       this.log({ event: 'rule-message-lost', rule: rule.name, topic: message.topic, reason: 'the rule has no error action it can run' });
@@ -178,7 +183,7 @@ export class TopicRuleEngine {
     const payload = errorActionPayload({
       ruleName: rule.name, topic: message.topic, traceId: this.traceId(), clientId: message.clientId, payload: message.payload, failed,
     });
-    const outcome = await runAction(rule.errorAction, { kind: 'json', value: payload }, rule, this.services);
+    const outcome = await runAction(rule.errorAction, { kind: 'json', value: payload }, rule, this.services, message);
     if (outcome.ok) {
       this.log({ event: 'rule-error-action-succeeded', rule: rule.name, action: outcome.action, resource: outcome.resource, ...outcome.detail });
       return;

@@ -7,3 +7,4 @@ export { decodeAwsChunked } from './aws-chunked';
 export { checksumOf } from './checksums';
 export { routeS3Request } from './routes';
 export type { S3OperationName, S3Route } from './routes';
+export { putObjectAs, type InProcessS3 } from './put-object-as';

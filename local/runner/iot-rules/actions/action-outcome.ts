@@ -1,5 +1,6 @@
 import type { AccessControl, PolicyDocument } from '../../iam/types';
 import type { LocalFunctionInvoker } from '../../lambda/types';
+import type { InProcessS3 } from '../../s3';
 import type { LocalQueues } from '../../sqs';
 import type { SelectResult } from '../sql';
 
@@ -11,6 +12,8 @@ export interface ActionServices {
   readonly accessControl: AccessControl;
   /** The queue's own policy, if the runner models queue policies. */
   readonly queuePolicy?: (queueArn: string) => PolicyDocument | undefined;
+  /** The local S3 the S3 action writes to, with the KMS and IAM it checks against. */
+  readonly s3?: InProcessS3;
 }
 
 /** The rule an action runs for: Lambda's permission conditions name it. */
@@ -20,7 +23,7 @@ export interface ActingRule {
 }
 
 /** The names AWS gives actions in an error action's `failures[].failedAction`. */
-export type FailedActionName = 'SqsAction' | 'LambdaAction';
+export type FailedActionName = 'SqsAction' | 'LambdaAction' | 'S3Action';
 
 export type ActionOutcome =
   | { readonly ok: true; readonly action: FailedActionName; readonly resource: string; readonly detail: Readonly<Record<string, unknown>> }

@@ -2,8 +2,8 @@
 
 export type ComparisonOperator = '=' | '<>' | '<' | '<=' | '>' | '>=';
 
-/** The functions modelled locally; each reads the message's metadata, not its payload. */
-export type MetadataFunction = 'topic' | 'clientid' | 'timestamp' | 'principal';
+/** The functions modelled locally; each reads the message's metadata, not its payload (newuuid() makes a random UUID). */
+export type MetadataFunction = 'topic' | 'clientid' | 'timestamp' | 'principal' | 'newuuid';
 
 export type Expression =
   | { readonly kind: 'literal'; readonly value: string | number | boolean }

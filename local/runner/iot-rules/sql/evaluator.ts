@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Expression, IotSqlStatement } from './ast';
 import { asBoolean, compare } from './values';
 
@@ -48,6 +49,11 @@ export function evaluateIotSql(statement: IotSqlStatement, message: SqlMessage):
     }
   }
   return { kind: 'json', value: output };
+}
+
+/** One expression against a message (its payload and metadata), as substitution templates are evaluated. */
+export function evaluateIotSqlExpression(expression: Expression, message: SqlMessage): unknown {
+  return new Scope(message).evaluate(expression);
 }
 
 class Scope {
@@ -106,6 +112,7 @@ class Scope {
       case 'clientid': return this.message.clientId ?? 'n/a';
       case 'timestamp': return this.message.timestamp;
       case 'principal': return this.message.principal;
+      case 'newuuid': return randomUUID();
       default: return undefined;
     }
   }

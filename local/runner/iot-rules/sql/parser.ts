@@ -11,7 +11,7 @@ const UNSUPPORTED_KEYWORDS = new Set([
   'JOIN', 'DISTINCT', 'UNION', 'HAVING', 'UNDEFINED', 'EXISTS',
 ]);
 
-const FUNCTIONS: readonly MetadataFunction[] = ['topic', 'clientid', 'timestamp', 'principal'];
+const FUNCTIONS: readonly MetadataFunction[] = ['topic', 'clientid', 'timestamp', 'principal', 'newuuid'];
 
 const COMPARISONS: Readonly<Record<string, ComparisonOperator>> = {
   '=': '=', '<>': '<>', '!=': '<>', '<': '<', '<=': '<=', '>': '>', '>=': '>=',
@@ -24,6 +24,11 @@ const COMPARISONS: Readonly<Record<string, ComparisonOperator>> = {
  */
 export function parseIotSql(sql: string): IotSqlStatement {
   return new Parser(sql, tokenize(sql)).statement();
+}
+
+/** One expression on its own, as a substitution template's `${...}` holds it (e.g. `topic(2)`, `newuuid()`, `device.id`). */
+export function parseIotSqlExpression(text: string): Expression {
+  return new Parser(text, tokenize(text)).standaloneExpression();
 }
 
 class Parser {
@@ -45,6 +50,15 @@ class Parser {
       throw this.unexpected('the end of the statement');
     }
     return { sql: this.sql, select, from, where };
+  }
+
+  standaloneExpression(): Expression {
+    const expression = this.expression();
+    if (this.peek().type !== 'end') {
+      this.rejectUnsupportedWord();
+      throw this.unexpected('the end of the expression');
+    }
+    return expression;
   }
 
   private selectItem(): SelectItem {

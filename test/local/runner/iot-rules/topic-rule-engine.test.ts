@@ -273,9 +273,9 @@ describe('TopicRuleEngine: what it will not run', () => {
     }));
     expect(added.loaded).toBe(true);
     expect(added.unsupported).toEqual([
-      'Topic rule mixed (RulesTest/mixedRule): the Republish action is not modelled locally (only Sqs and Lambda are), so that action will not run',
-      'Topic rule mixed (RulesTest/mixedRule): the DynamoDBv2 action is not modelled locally (only Sqs and Lambda are), so that action will not run',
-      'Topic rule mixed (RulesTest/mixedRule): as its error action, the CloudwatchLogs action is not modelled locally (only Sqs and Lambda are), '
+      'Topic rule mixed (RulesTest/mixedRule): the Republish action is not modelled locally (only Sqs, Lambda and S3 are), so that action will not run',
+      'Topic rule mixed (RulesTest/mixedRule): the DynamoDBv2 action is not modelled locally (only Sqs, Lambda and S3 are), so that action will not run',
+      'Topic rule mixed (RulesTest/mixedRule): as its error action, the CloudwatchLogs action is not modelled locally (only Sqs, Lambda and S3 are), '
         + 'so failed messages are only logged',
     ]);
     expect(engine.unsupported()).toEqual(added.unsupported);
