@@ -122,6 +122,9 @@ export async function runJitrStackFlow(step: FlowStep, options: JitrStackFlowOpt
         '--base-delay-ms', '300', '--max-attempts', String(options.deviceAttempts ?? 8), '--receive',
       ], { info: (line) => lines.push(line), error: (line) => lines.push(line) });
       if (code !== 0) {
+        // Let the stack finish what it was doing with the device's events (on a busy machine the activator
+        // may still be running when the device gives up), so the explanation has its outcome.
+        await runner.settled(5_000).catch(() => undefined);
         const why = diagnostics.explain(runner, `$aws/events/certificates/registered/${factoryCaId}`);
         throw new Error(`the device was not accepted (${lines[lines.length - 1]}); ${why}`);
       }
