@@ -56,6 +56,17 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     throw error;
   }
   mqttPort = mqtt.port;
+  // AWS IoT's registry events (when enabled) leave through the broker as AWS IoT's own messages, QoS 0, like the
+  // JITR event: subscribers with iot:Receive and the topic rules see them.
+  const log = options.log ?? (() => undefined);
+  model.setEventPublisher(async ({ topic, payload }) => {
+    try {
+      await mqtt.publish(topic, JSON.stringify(payload));
+      log({ event: 'iot-event', topic });
+    } catch (error) {
+      log({ event: 'iot-event-failed', topic, error: String(error) });
+    }
+  });
   return {
     model,
     controlPlaneUrl: controlPlane.url,
@@ -63,6 +74,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     mqttUrl: `mqtts://localhost:${mqtt.port}`,
     serverIdentity,
     close: async () => {
+      model.setEventPublisher(undefined);
       await mqtt.close();
       await controlPlane.close();
     },

@@ -118,6 +118,13 @@ export const ROUTES: readonly Route[] = [
   { operation: 'CreateThing', method: 'POST', path: '/things/{thingName}', body: true, invoke: (m, i) => m.createThing(as<Iot.CreateThingRequest>(i)) },
   { operation: 'DescribeThing', method: 'GET', path: '/things/{thingName}', invoke: (m, i) => m.describeThing(as<Iot.DescribeThingRequest>(i)) },
   {
+    operation: 'UpdateThing',
+    method: 'PATCH',
+    path: '/things/{thingName}',
+    body: true,
+    invoke: (m, i) => m.updateThing(as<Iot.UpdateThingRequest>(i)),
+  },
+  {
     operation: 'DeleteThing',
     method: 'DELETE',
     path: '/things/{thingName}',
@@ -245,6 +252,20 @@ export const ROUTES: readonly Route[] = [
     method: 'POST',
     path: '/provisioning-templates/{templateName}/provisioning-claim',
     invoke: (m, i) => m.createProvisioningClaim(as<Iot.CreateProvisioningClaimRequest>(i)),
+  },
+  // event configurations
+  {
+    operation: 'UpdateEventConfigurations',
+    method: 'PATCH',
+    path: '/event-configurations',
+    body: true,
+    invoke: (m, i) => m.updateEventConfigurations(as<Iot.UpdateEventConfigurationsRequest>(i)),
+  },
+  {
+    operation: 'DescribeEventConfigurations',
+    method: 'GET',
+    path: '/event-configurations',
+    invoke: (m, i) => m.describeEventConfigurations(as<Iot.DescribeEventConfigurationsRequest>(i)),
   },
   // tags
   { operation: 'TagResource', method: 'POST', path: '/tags', body: true, invoke: (m, i) => m.tagResource(as<Iot.TagResourceRequest>(i)) },

@@ -1,16 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import type * as Iot from '@aws-sdk/client-iot';
 import { AmazonIssuer } from './amazon-ca';
+import { EventConfigurations, thingEventPayload, thingEventTopic, type IotEventPublisher, type ThingEventOperation } from './events';
 import * as caCertificates from './operations/ca-certificates';
 import * as certificates from './operations/certificates';
 import type { ControlPlaneContext } from './operations/context';
 import * as endpoint from './operations/endpoint';
+import * as eventConfigurations from './operations/event-configurations';
 import * as policies from './operations/policies';
 import * as provisioningTemplates from './operations/provisioning-templates';
 import * as tags from './operations/tags';
 import * as thingPrincipals from './operations/thing-principals';
 import * as things from './operations/things';
 import { RateLimiter } from './rate-limits';
+import type { ThingRecord } from './records';
 import { Registry } from './registry';
 
 export interface IotModelOptions {
@@ -57,6 +60,9 @@ export class IotControlPlane {
   protected readonly registry: Registry;
   protected readonly issuer: AmazonIssuer;
   protected readonly clock: () => number;
+  /** The account's event configurations: every type disabled until UpdateEventConfigurations enables it. */
+  protected readonly events: EventConfigurations;
+  private eventPublisher?: IotEventPublisher;
   private readonly limiter: RateLimiter;
   private readonly endpoint: () => string;
   private readonly registrationCode: string;
@@ -70,6 +76,8 @@ export class IotControlPlane {
     this.clock = options.now ?? Date.now;
     this.registry = new Registry(this.accountId, this.region, this.clock);
     this.issuer = new AmazonIssuer(this.clock);
+    this.events = new EventConfigurations(this.clock);
+    this.registry.onThingChange = (operation, thing) => this.announceThing(operation, thing);
     this.limiter = new RateLimiter(options.rateLimits ?? true, this.clock);
     const dataEndpoint = options.dataEndpoint ?? 'localhost:8883';
     this.endpoint = typeof dataEndpoint === 'function' ? dataEndpoint : () => dataEndpoint;
@@ -78,6 +86,7 @@ export class IotControlPlane {
     this.ops = {
       accountId: this.accountId,
       registry: this.registry,
+      events: this.events,
       issuer: this.issuer,
       clock: this.clock,
       registrationCode: this.registrationCode,
@@ -85,6 +94,14 @@ export class IotControlPlane {
       throttle: operation => this.throttle(operation),
       certificateDeleted: certificateId => this.certificateDeleted(certificateId),
     };
+  }
+
+  /**
+   * Plugs in where AWS IoT's own event messages go (the MQTT gateway's broker, which topic rules
+   * watch). Without one, enabled events go nowhere. A publisher's failure never fails the operation.
+   */
+  setEventPublisher(publisher: IotEventPublisher | undefined): void {
+    this.eventPublisher = publisher;
   }
 
   /** Calls refused with ThrottlingException so far, per operation (for load tests and benchmarks). */
@@ -150,6 +167,9 @@ export class IotControlPlane {
   }
   describeThing(input: Iot.DescribeThingRequest): Promise<Iot.DescribeThingResponse> {
     return things.describeThing(this.ops, input);
+  }
+  updateThing(input: Iot.UpdateThingRequest): Promise<Iot.UpdateThingResponse> {
+    return things.updateThing(this.ops, input);
   }
   deleteThing(input: Iot.DeleteThingRequest): Promise<Iot.DeleteThingResponse> {
     return things.deleteThing(this.ops, input);
@@ -236,6 +256,15 @@ export class IotControlPlane {
     return provisioningTemplates.registerThing(this.ops, input);
   }
 
+  // ---------------------------------------------------------------- event configurations (event-configurations.ts)
+
+  updateEventConfigurations(input: Iot.UpdateEventConfigurationsRequest = {}): Promise<Iot.UpdateEventConfigurationsResponse> {
+    return eventConfigurations.updateEventConfigurations(this.ops, input);
+  }
+  describeEventConfigurations(input: Iot.DescribeEventConfigurationsRequest = {}): Promise<Iot.DescribeEventConfigurationsResponse> {
+    return eventConfigurations.describeEventConfigurations(this.ops, input);
+  }
+
   // ---------------------------------------------------------------- tags (tags.ts)
 
   tagResource(input: Iot.TagResourceRequest): Promise<Iot.TagResourceResponse> {
@@ -252,6 +281,22 @@ export class IotControlPlane {
 
   /** Called after DeleteCertificate removed a certificate, for state kept outside the registry. */
   protected certificateDeleted(_certificateId: string): void {}
+
+  /**
+   * A thing was created, updated or deleted (by an operation, JITP or a provisioning template): with
+   * THING events enabled, its registry event goes to the publisher. Fire and forget, as AWS IoT's
+   * events are: the operation has already succeeded.
+   */
+  private announceThing(operation: ThingEventOperation, thing: ThingRecord): void {
+    if (!this.eventPublisher || !this.events.isEnabled('THING')) return;
+    const topic = thingEventTopic(thing.thingName, operation);
+    const message = { topic, payload: thingEventPayload(operation, thing, this.accountId, this.clock()) };
+    try {
+      Promise.resolve(this.eventPublisher(message)).catch(() => undefined);
+    } catch {
+      // a publisher that throws loses its event, never the operation
+    }
+  }
 
   protected throttle(operation: string): void {
     this.limiter.take(operation);

@@ -15,6 +15,8 @@ export type {
   ProvisioningRoleDecision,
   ProvisioningRoleRequest,
 } from './iot-model';
+export { EVENT_TYPES, thingEventTopic } from './events';
+export type { EventTypeName, IotEventMessage, IotEventPublisher, ThingEventOperation } from './events';
 export { IotServiceError, EXCEPTION_STATUS } from './errors';
 export type { IotExceptionName } from './errors';
 export { DEFAULT_RATE_LIMITS } from './rate-limits';

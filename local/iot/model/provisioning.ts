@@ -210,5 +210,8 @@ function overrideThing(
       changed = true;
     }
   }
-  if (changed) thing.version += 1;
+  if (changed) {
+    thing.version += 1;
+    registry.thingChanged('UPDATED', thing);
+  }
 }

@@ -33,6 +33,7 @@ export const DEFAULT_RATE_LIMITS: Readonly<Record<string, number>> = Object.free
   DescribeCACertificate: 10,
   DescribeCertificate: 10,
   DescribeEndpoint: 10, // chosen
+  DescribeEventConfigurations: 10, // chosen
   DescribeProvisioningTemplate: 10, // chosen
   DescribeThing: 350,
   DescribeThingGroup: 100,
@@ -58,6 +59,8 @@ export const DEFAULT_RATE_LIMITS: Readonly<Record<string, number>> = Object.free
   UntagResource: 10,
   UpdateCACertificate: 10,
   UpdateCertificate: 10,
+  UpdateEventConfigurations: 10, // chosen
+  UpdateThing: 15, // chosen: as CreateThing and DeleteThing
 });
 
 /** For operations missing from the table. */

@@ -3,6 +3,7 @@ import type * as Iot from '@aws-sdk/client-iot';
 import { ArnBuilder } from './arns';
 import { certificateInvalid, signedBy } from './certificate-checks';
 import { alreadyExists, invalidRequest, iotError, notFound, type IotServiceError } from './errors';
+import type { ThingEventOperation } from './events';
 import {
   deepCopy,
   emptyRegistryState,
@@ -30,23 +31,49 @@ const MAX_GROUPS_PER_THING = 10;
 export class Registry {
   state: RegistryState = emptyRegistryState();
   readonly arns: ArnBuilder;
+  /**
+   * Told after a thing was created, updated or deleted (with a copy of the thing as it then is), for
+   * registry events. Inside a {@link transaction} the changes wait for its end, and are dropped if it fails.
+   */
+  onThingChange?: (operation: ThingEventOperation, thing: ThingRecord) => void;
+  /** Thing changes of the running transaction, told once it succeeds. */
+  private pendingChanges?: [ThingEventOperation, ThingRecord][];
 
   constructor(readonly accountId: string, region: string, readonly clock: () => number) {
     this.arns = new ArnBuilder(region, accountId);
   }
 
   /**
-   * Runs `change` as one step: if it throws, the state is put back as it was before.
-   * `change` must be synchronous, so nothing else can see or change the state meanwhile.
+   * Runs `change` as one step: if it throws, the state is put back as it was before, and the thing
+   * changes it recorded are never told. `change` must be synchronous, so nothing else can see or
+   * change the state meanwhile.
    */
   transaction<T>(change: () => T): T {
+    if (this.pendingChanges) return change(); // nested: the outer transaction decides
     const snapshot = deepCopy(this.state);
+    const changes: [ThingEventOperation, ThingRecord][] = [];
+    this.pendingChanges = changes;
+    let result: T;
     try {
-      return change();
+      result = change();
     } catch (error) {
       this.state = snapshot;
       throw error;
+    } finally {
+      this.pendingChanges = undefined;
     }
+    for (const [operation, thing] of changes) this.onThingChange?.(operation, thing);
+    return result;
+  }
+
+  /**
+   * Records that a thing was created, updated or deleted. The copy is taken now, so a later step of
+   * the same transaction cannot change what the event says.
+   */
+  thingChanged(operation: ThingEventOperation, thing: ThingRecord): void {
+    const copy = deepCopy(thing);
+    if (this.pendingChanges) this.pendingChanges.push([operation, copy]);
+    else this.onThingChange?.(operation, copy);
   }
 
   date(): Date {
@@ -97,6 +124,7 @@ export class Registry {
   addThing(thingName: string, thingTypeName: string | undefined, attributes: Record<string, string>): ThingRecord {
     const thing: ThingRecord = { thingName, thingArn: this.arns.arn('thing', thingName), thingId: randomUUID(), thingTypeName, attributes, version: 1 };
     this.state.things.set(thingName, thing);
+    this.thingChanged('CREATED', thing);
     return thing;
   }
 

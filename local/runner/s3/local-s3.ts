@@ -1,4 +1,5 @@
 /** The local S3's buckets, created from the synthesized template or by tests. */
+import { randomBytes } from 'node:crypto';
 import type { PolicyDocument } from '../iam/types';
 import type { ResolvedResource } from '../types';
 import { BucketStore, type BucketSettings, type DefaultEncryption } from './bucket-store';
@@ -23,6 +24,8 @@ function defaultEncryptionOf(properties: Readonly<Record<string, unknown>>): Def
 
 export class LocalS3 {
   readonly region: string;
+  /** The key SSE-S3 (AES256) wraps every object's data key with: one per local S3, whichever path wrote the object. */
+  readonly sseS3Key: Buffer = randomBytes(32);
   private readonly buckets = new Map<string, BucketStore>();
 
   constructor(options: LocalS3Options = {}) {

@@ -42,10 +42,12 @@ export interface SealRequest {
 }
 
 export class ObjectEncryption {
-  /** The local S3's own wrapping key for SSE-S3, never leaving this process. */
-  private readonly s3ManagedKey = randomBytes(32);
-
-  constructor(private readonly kms: LocalKms, private readonly viaService: string) {}
+  /**
+   * @param s3ManagedKey the local S3's own wrapping key for SSE-S3 (`LocalS3.sseS3Key`), never leaving this
+   *   process. It belongs to the LocalS3, not to this object: what a rule's S3 action writes in process must open
+   *   through the HTTP API, and the other way round.
+   */
+  constructor(private readonly kms: LocalKms, private readonly viaService: string, private readonly s3ManagedKey: Buffer) {}
 
   seal(request: SealRequest, plaintext: Uint8Array): { storedData: Buffer; sealing: ObjectSealing } {
     if (request.algorithm === 'AES256') {

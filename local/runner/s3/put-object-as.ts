@@ -26,7 +26,7 @@ export function putObjectAs(
     services: {
       accessControl: services.accessControl,
       kms: services.kms,
-      encryption: new ObjectEncryption(services.kms, `s3.${services.s3.region}.amazonaws.com`),
+      encryption: new ObjectEncryption(services.kms, `s3.${services.s3.region}.amazonaws.com`, services.s3.sseS3Key),
       region: services.s3.region,
       secureTransport: true,
     },

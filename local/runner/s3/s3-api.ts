@@ -103,7 +103,7 @@ export async function startS3Api(options: S3ApiOptions): Promise<RunningS3Api> {
   const services: S3Services = {
     accessControl: options.accessControl,
     kms: options.kms,
-    encryption: new ObjectEncryption(options.kms, `s3.${options.s3.region}.amazonaws.com`),
+    encryption: new ObjectEncryption(options.kms, `s3.${options.s3.region}.amazonaws.com`, options.s3.sseS3Key),
     region: options.s3.region,
     secureTransport: options.secureTransport ?? true,
   };

@@ -1,4 +1,5 @@
 import type { AmazonIssuer } from '../amazon-ca';
+import type { EventConfigurations } from '../events';
 import type { Registry } from '../registry';
 
 /**
@@ -9,6 +10,8 @@ import type { Registry } from '../registry';
 export interface ControlPlaneContext {
   readonly accountId: string;
   readonly registry: Registry;
+  /** The account's event configurations (UpdateEventConfigurations). */
+  readonly events: EventConfigurations;
   readonly issuer: AmazonIssuer;
   /** Clock in epoch milliseconds. */
   readonly clock: () => number;

@@ -63,6 +63,44 @@ export async function deleteThing(ctx: ControlPlaneContext, input: Iot.DeleteThi
   ctx.registry.state.thingPrincipals.delete(thingName);
   for (const members of ctx.registry.state.groupMembers.values()) members.delete(thingName);
   ctx.registry.state.tags.delete(thing.thingArn);
+  ctx.registry.thingChanged('DELETED', thing);
+  return {};
+}
+
+/**
+ * Changes a thing's type and attributes; every successful call is a new version. `attributePayload`
+ * replaces the attributes unless `merge` is true; either way an attribute given the empty value is
+ * removed. `removeThingType` drops the type (not together with a `thingTypeName`). The attribute limit
+ * is the one of the resulting thing (3 without a type, 50 with one). VersionConflictException when
+ * `expectedVersion` is stale.
+ */
+export async function updateThing(ctx: ControlPlaneContext, input: Iot.UpdateThingRequest): Promise<Iot.UpdateThingResponse> {
+  ctx.throttle('UpdateThing');
+  const thing = ctx.registry.requireThing(input.thingName);
+  if (input.removeThingType !== undefined && typeof input.removeThingType !== 'boolean') throw invalidRequest('removeThingType must be a boolean');
+  if (input.removeThingType === true && input.thingTypeName !== undefined) {
+    throw invalidRequest('Cannot specify both a thing type name and removeThingType');
+  }
+  if (input.expectedVersion !== undefined && input.expectedVersion !== thing.version) {
+    throw iotError('VersionConflictException', `The version of thing ${thing.thingName} is ${thing.version}, not ${input.expectedVersion}`);
+  }
+  let thingTypeName = thing.thingTypeName;
+  if (input.removeThingType === true) thingTypeName = undefined;
+  else if (input.thingTypeName !== undefined) thingTypeName = ctx.registry.requireUsableThingType(input.thingTypeName).thingTypeName;
+  const limit = thingTypeName ? 50 : 3;
+  let attributes = thing.attributes;
+  const payload = input.attributePayload;
+  if (payload !== undefined) {
+    if (payload.merge !== undefined && typeof payload.merge !== 'boolean') throw invalidRequest('attributePayload.merge must be a boolean');
+    const given = validateAttributes(payload.attributes, Number.POSITIVE_INFINITY);
+    const next: Record<string, string> = payload.merge === true ? { ...thing.attributes, ...given } : { ...given };
+    attributes = Object.fromEntries(Object.entries(next).filter(([, value]) => value !== ''));
+  }
+  attributes = validateAttributes(attributes, limit);
+  thing.thingTypeName = thingTypeName;
+  thing.attributes = attributes;
+  thing.version += 1;
+  ctx.registry.thingChanged('UPDATED', thing);
   return {};
 }
 
