@@ -11,8 +11,8 @@ export interface ThingTypeConfig {
 export interface RegistrarConfig {
   /** Type name (what requests and tokens say) -> its AWS IoT settings. */
   readonly thingTypes: ReadonlyMap<string, ThingTypeConfig>;
-  /** The type a request that names none registers. */
-  readonly defaultThingType: string;
+  /** The type a request that names none registers; undefined: every request must name one. */
+  readonly defaultThingType?: string;
   readonly ledgerBucket: string;
   /** Key prefix of one-time token markers, no slashes at either end. */
   readonly ledgerPrefix: string;
@@ -24,15 +24,15 @@ const ATTRIBUTE_NAME = /^[a-zA-Z0-9_.,@/:#-]{1,128}$/;
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): RegistrarConfig {
   const thingTypes = parseThingTypes(env.THING_TYPES);
-  const defaultThingType = env.DEFAULT_THING_TYPE;
-  if (!defaultThingType || !thingTypes.has(defaultThingType)) {
+  const defaultThingType = env.DEFAULT_THING_TYPE === '' ? undefined : env.DEFAULT_THING_TYPE;
+  if (defaultThingType !== undefined && !thingTypes.has(defaultThingType)) {
     throw new Error(`DEFAULT_THING_TYPE must be one of the THING_TYPES keys (${[...thingTypes.keys()].join(', ')}), got '${defaultThingType ?? ''}'`);
   }
   const ledgerBucket = env.TOKEN_LEDGER_BUCKET;
   if (!ledgerBucket) throw new Error('environment variable TOKEN_LEDGER_BUCKET is not set');
   const ledgerPrefix = (env.TOKEN_LEDGER_PREFIX ?? 'used-tokens').replace(/^\/+|\/+$/g, '');
   if (ledgerPrefix === '') throw new Error('TOKEN_LEDGER_PREFIX must not be empty');
-  return { thingTypes, defaultThingType, ledgerBucket, ledgerPrefix };
+  return { thingTypes, ...(defaultThingType === undefined ? {} : { defaultThingType }), ledgerBucket, ledgerPrefix };
 }
 
 function parseThingTypes(raw: string | undefined): Map<string, ThingTypeConfig> {

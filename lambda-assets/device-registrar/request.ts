@@ -26,6 +26,9 @@ export function parseRegistrationRequest(body: Record<string, unknown>, config: 
   const version = optionalString(body, 'version', { pattern: VERSION, patternHint: 'must be 1-64 characters of a-z, A-Z, 0-9 and _.,@/:#=[]-' })!;
 
   const thingType = optionalString(body, 'thingType') ?? config.defaultThingType;
+  if (thingType === undefined) {
+    throw badRequest('MissingField', `thingType: is required (this gateway has no default type; known: ${[...config.thingTypes.keys()].join(', ')})`);
+  }
   const type = config.thingTypes.get(thingType);
   if (!type) throw invalidField('thingType', `'${thingType}' is not a type this gateway registers; known: ${[...config.thingTypes.keys()].join(', ')}`);
   if (token.thingTypes.length > 0 && !token.thingTypes.includes(thingType)) {
