@@ -1,6 +1,7 @@
 /** The demo apps and their flows, in the order `npm run demo` runs them. Later constructs add theirs here. */
 import { join, resolve } from 'node:path';
 import { runCsrApiFlow } from './api/csr-flow';
+import { runGatewayFlow } from './api/gateway-flow';
 import { runFleetStackFlow } from './fleet/stack-flow';
 import type { DemoFlow } from './flow-runner';
 import { runJitpStackFlow } from './jitp/stack-flow';
@@ -35,6 +36,9 @@ export const DEMO_APPS: readonly DemoApp[] = [
   {
     appDirectory: join(root, 'demo', 'api'),
     cloudAssembly: join(root, '.demo', 'api', 'cdk.out'),
-    flows: [{ name: 'CSR', run: (step, context) => runCsrApiFlow(step, context) }],
+    flows: [
+      { name: 'CSR', run: (step, context) => runCsrApiFlow(step, context) },
+      { name: 'Gateway', run: (step, context) => runGatewayFlow(step, context) },
+    ],
   },
 ];

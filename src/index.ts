@@ -12,3 +12,4 @@ export { JitpTemplateDelivery, JustInTimeProvision, JustInTimeProvisionProps } f
 export { FleetProvision, FleetProvisionProps } from './fleet/fleet-provision';
 export { GreengrassOptions } from './fleet/greengrass';
 export { CsrProvisioningApi, CsrProvisioningApiProps } from './api/csr-provisioning-api';
+export { RegistrationGateway, RegistrationGatewayProps, RegistrationThingType } from './api/registration-gateway';

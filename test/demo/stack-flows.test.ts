@@ -55,6 +55,7 @@ test('npm run demo\'s flows pass on the synthesized stacks', async () => {
     { name: 'JITP', passed: true, failure: undefined },
     { name: 'Fleet', passed: true, failure: undefined },
     { name: 'CSR', passed: true, failure: undefined },
+    { name: 'Gateway', passed: true, failure: undefined },
   ]);
   expect(output).toMatch(/ok {4}POST \/caRegister without a signature is refused .*: 403/);
   expect(output).toMatch(/ok {4}read the CA from the vault.*ca\.private_key\.pem: AccessDenied/);
@@ -66,6 +67,7 @@ test('npm run demo\'s flows pass on the synthesized stacks', async () => {
   expect(flowTable(rows)[2]).toMatch(/^JITP +PASS +\d+\.\d$/);
   expect(flowTable(rows)[3]).toMatch(/^Fleet +PASS +\d+\.\d$/);
   expect(flowTable(rows)[4]).toMatch(/^CSR +PASS +\d+\.\d$/);
+  expect(flowTable(rows)[5]).toMatch(/^Gateway +PASS +\d+\.\d$/);
 });
 
 describe('a wiring fault in the template fails the flow locally, with a message that names it', () => {

@@ -4,6 +4,7 @@ import { IConstruct } from 'constructs';
 import { JitpTemplateDelivery } from '../../src';
 import { csrApiStack } from '../support/csr-api-stack';
 import { fleetStack } from '../support/fleet-stack';
+import { gatewayStack } from '../support/gateway-stack';
 import { jitpStack } from '../support/jitp-stack';
 import { jitrStack } from '../support/jitr-stack';
 
@@ -44,6 +45,11 @@ test.each([
 test('CsrProvisioningApi has no unacknowledged finding', () => {
   const { app, csrApi } = csrApiStack();
   expectNoFindings(app, csrApi);
+});
+
+test('RegistrationGateway has no unacknowledged finding', () => {
+  const { app, gateway } = gatewayStack();
+  expectNoFindings(app, gateway);
 });
 
 function expectNoFindings(app: App, scope: IConstruct): void {
