@@ -2,8 +2,9 @@
 
 Run as a script it synthesizes into the directory given as its first argument
 (default: cdk.out); the tests import build_app() and assert on the template.
-Three stacks: PyJitr (just-in-time registration), PyJitp (just-in-time provisioning) and
-PyFleet (fleet provisioning).
+Five stacks: PyJitr (just-in-time registration), PyJitp (just-in-time provisioning), PyFleet
+(fleet provisioning), PyCsrApi (the CSR provisioning API, called by a factory-line role) and
+PyGateway (the token-authorized registration gateway for two kinds of device).
 """
 import sys
 
@@ -12,10 +13,13 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from cdk_iot_security import (
     CertificateSubjectField,
+    CsrProvisioningApi,
     FleetProvision,
     JustInTimeProvision,
     JustInTimeRegistration,
     KeyAlgorithm,
+    RegistrationGateway,
+    RegistrationThingType,
 )
 
 ALLOW_LIST_VERIFIER = """
@@ -94,11 +98,41 @@ def build_fleet_stack(app: cdk.App) -> cdk.Stack:
     return stack
 
 
+def build_csr_api_stack(app: cdk.App) -> cdk.Stack:
+    stack = cdk.Stack(app, "PyCsrApi")
+    csr_api = CsrProvisioningApi(stack, "CsrApi", allowed_thing_types=["sensor"])
+    # The factory line signs its calls as this role (SigV4): no IAM user, no long-lived access keys.
+    factory_line = iam.Role(stack, "FactoryLine", assumed_by=iam.AccountRootPrincipal())
+    csr_api.grant_provision(factory_line)
+    cdk.CfnOutput(stack, "ProvisionDeviceUrl", value=csr_api.api.url_for_path("/provision/device"))
+    cdk.CfnOutput(stack, "FactoryLineRoleArn", value=factory_line.role_arn)
+    return stack
+
+
+def build_gateway_stack(app: cdk.App) -> cdk.Stack:
+    stack = cdk.Stack(app, "PyGateway")
+    gateway = RegistrationGateway(
+        stack,
+        "Gateway",
+        thing_types={
+            "sensor": RegistrationThingType(attributes=["model", "site"], description="Battery sensors"),
+            "hub": RegistrationThingType(description="Mains-powered hubs"),
+        },
+        default_thing_type="sensor",
+    )
+    cdk.CfnOutput(stack, "RegisterUrl", value=gateway.api.url_for_path("/register"))
+    cdk.CfnOutput(stack, "TokensSecretArn", value=gateway.tokens_secret.secret_arn)
+    cdk.CfnOutput(stack, "SensorThingType", value=gateway.thing_type_names["sensor"])
+    return stack
+
+
 def build_app(outdir: str) -> cdk.App:
     app = cdk.App(outdir=outdir)
     build_jitr_stack(app)
     build_jitp_stack(app)
     build_fleet_stack(app)
+    build_csr_api_stack(app)
+    build_gateway_stack(app)
     return app
 
 

@@ -9,6 +9,12 @@ PyFleet: the FLEET_PROVISIONING template and its pre-provisioning hook, two clai
 issued at deploy time, the claim policy's exact topics (topic/ for Publish and Receive,
 topicfilter/ for Subscribe), who may invoke the hook, the factory's and the app's grants, and
 construct errors reaching Python.
+PyCsrApi: POST /provision/device with AWS_IAM, its request model and validator, the factory-line
+role granted by grant_provision (and no IAM user anywhere), the provisioner's bundled code.
+PyGateway: POST /register behind a TOKEN authorizer on the Authorization header with no result
+caching, the token hashes in a Secrets Manager secret only the authorizer reads, a thing type and a
+policy per kind of device, the registry-event topic rule writing to S3, the bundled handlers, and
+bad props refused in Python.
 """
 import json
 import os
@@ -18,7 +24,7 @@ import tempfile
 import aws_cdk as cdk
 import pytest
 from aws_cdk import assertions
-from cdk_iot_security import FleetProvision, JustInTimeProvision
+from cdk_iot_security import CsrProvisioningApi, FleetProvision, JustInTimeProvision, RegistrationGateway, RegistrationThingType
 
 from app import build_app
 
@@ -47,6 +53,20 @@ def jitp(assembly):
 def fleet(assembly):
     outdir, cloud_assembly = assembly
     stack = cloud_assembly.get_stack_by_name("PyFleet")
+    return outdir, stack, assertions.Template.from_json(stack.template)
+
+
+@pytest.fixture(scope="module")
+def csr_api(assembly):
+    outdir, cloud_assembly = assembly
+    stack = cloud_assembly.get_stack_by_name("PyCsrApi")
+    return outdir, stack, assertions.Template.from_json(stack.template)
+
+
+@pytest.fixture(scope="module")
+def gateway(assembly):
+    outdir, cloud_assembly = assembly
+    stack = cloud_assembly.get_stack_by_name("PyGateway")
     return outdir, stack, assertions.Template.from_json(stack.template)
 
 
@@ -375,13 +395,15 @@ def test_the_factory_reads_the_claims_and_is_the_only_reader_of_their_keys(fleet
     # The claims/ folder of the vault, and nothing else in it (not the CA keys beside it).
     assert [arn_text(resource) for resource in as_list(reads[0]["Resource"])] == [f"<{vault_bucket_id(template)}.Arn>/claims/*"]
     assert any("kms:Decrypt" in as_list(statement["Action"]) for statement in statements)
-    # The bucket policy refuses the claim keys to every other principal.
+    # The bucket policy refuses the claim keys to every other principal. The claim issuer is listed
+    # from the start (the fence stands before any grant), though it holds no read permission.
     template.has_resource_properties("AWS::S3::BucketPolicy", {
         "PolicyDocument": {"Statement": assertions.Match.array_with([assertions.Match.object_like({
             "Sid": "OnlyGranteesReadClaimPrivateKeys",
             "Effect": "Deny",
             "Principal": {"AWS": "*"},
             "Condition": {"ArnNotEquals": {"aws:PrincipalArn": [
+                {"Fn::GetAtt": [assertions.Match.string_like_regexp("^FleetClaimCertificatesIssuerRole"), "Arn"]},
                 {"Fn::GetAtt": [assertions.Match.string_like_regexp("^Factory"), "Arn"]},
             ]}},
         })])},
@@ -448,3 +470,160 @@ def test_a_fleet_template_of_your_own_names_the_shared_policy():
         "Description": assertions.Match.string_like_regexp("^Pre-provisioning hook"),
         "Environment": {"Variables": assertions.Match.object_like({"THING_NAME_PARAMETER": "DeviceId", "REQUIRED_PARAMETERS": '["DeviceId"]'})},
     })
+
+
+# --- PyCsrApi -------------------------------------------------------------------------------
+
+def test_provision_device_is_a_post_with_aws_iam_a_request_model_and_a_validator(csr_api):
+    _, _, template = csr_api
+    provision_id, _ = only_resource(template, "AWS::ApiGateway::Resource", {"Properties": {"PathPart": "provision"}})
+    device_id, _ = only_resource(template, "AWS::ApiGateway::Resource", {
+        "Properties": {"PathPart": "device", "ParentId": {"Ref": provision_id}},
+    })
+    model_id, model = only_resource(template, "AWS::ApiGateway::Model")
+    template.has_resource_properties("AWS::ApiGateway::Method", {
+        "HttpMethod": "POST",
+        "AuthorizationType": "AWS_IAM",
+        "ResourceId": {"Ref": device_id},
+        "RequestModels": {"application/json": {"Ref": model_id}},
+        "RequestValidatorId": assertions.Match.any_value(),
+    })
+    schema = model["Properties"]["Schema"]
+    assert schema["required"] == ["ThingName", "CSR"]
+    assert schema["additionalProperties"] is False
+    assert set(schema["properties"]) == {"ThingName", "CSR", "ThingTypeName", "AttributePayload", "ThingGroups", "rotate"}
+    template.has_resource_properties("AWS::ApiGateway::RequestValidator", {"ValidateRequestBody": True})
+
+
+def test_the_factory_line_is_a_role_granted_provision_and_there_is_no_iam_user(csr_api):
+    _, _, template = csr_api
+    # The seed made an IAM user whose access keys someone had to create and keep: here, none.
+    template.resource_count_is("AWS::IAM::User", 0)
+    template.resource_count_is("AWS::IAM::AccessKey", 0)
+    _, factory_policy = only_resource(template, "AWS::IAM::Policy", {
+        "Properties": {"Roles": [{"Ref": assertions.Match.string_like_regexp("^FactoryLine")}]},
+    })
+    statements = factory_policy["Properties"]["PolicyDocument"]["Statement"]
+    assert [statement["Action"] for statement in statements] == ["execute-api:Invoke"]
+    assert arn_text(statements[0]["Resource"]).endswith("/POST/provision/device")
+
+
+def test_the_provisioner_ships_its_bundled_code_and_knows_the_policy_and_the_types(csr_api):
+    outdir, stack, template = csr_api
+    handlers = bundled_handlers(outdir, stack)
+    provisioner = [path for description, path in handlers.items() if description.startswith("Provisions a thing and a certificate")]
+    assert len(provisioner) == 1, list(handlers)
+    assert os.path.getsize(provisioner[0]) > 10_000, provisioner[0]
+    policy_id, _ = only_resource(template, "AWS::IoT::Policy")
+    template.has_resource_properties("AWS::Lambda::Function", {
+        "Description": assertions.Match.string_like_regexp("^Provisions a thing and a certificate"),
+        "Environment": {"Variables": {"DEVICE_POLICY_NAME": {"Ref": policy_id}, "ALLOWED_THING_TYPES": '["sensor"]'}},
+    })
+
+
+# --- PyGateway ------------------------------------------------------------------------------
+
+def test_register_is_a_post_behind_an_uncached_token_authorizer_on_the_authorization_header(gateway):
+    _, _, template = gateway
+    authorizer_id, _ = only_resource(template, "AWS::ApiGateway::Authorizer", {
+        "Properties": {
+            "Type": "TOKEN",
+            "IdentitySource": "method.request.header.Authorization",
+            "IdentityValidationExpression": "^Token \\S+$",
+            # 0: a token removed from the secret or spent is refused on the next request, not after a cache expires.
+            "AuthorizerResultTtlInSeconds": 0,
+        },
+    })
+    register_id, _ = only_resource(template, "AWS::ApiGateway::Resource", {"Properties": {"PathPart": "register"}})
+    template.has_resource_properties("AWS::ApiGateway::Method", {
+        "HttpMethod": "POST",
+        "AuthorizationType": "CUSTOM",
+        "AuthorizerId": {"Ref": authorizer_id},
+        "ResourceId": {"Ref": register_id},
+        "RequestModels": {"application/json": assertions.Match.any_value()},
+    })
+    _, model = only_resource(template, "AWS::ApiGateway::Model")
+    assert model["Properties"]["Schema"]["required"] == ["thingName", "version"]
+    assert model["Properties"]["Schema"]["properties"]["thingType"]["enum"] == ["sensor", "hub"]
+
+
+def test_the_token_hashes_live_in_a_secrets_manager_secret_only_the_authorizer_reads(gateway):
+    _, _, template = gateway
+    secret_id, _ = only_resource(template, "AWS::SecretsManager::Secret", {"Properties": {"SecretString": '{"tokens":[]}'}})
+    # The seed kept plain tokens in SSM parameters (and in cdk.json): none here.
+    template.resource_count_is("AWS::SSM::Parameter", 0)
+    template.has_resource_properties("AWS::Lambda::Function", {
+        "Description": assertions.Match.string_like_regexp("^Checks registration tokens"),
+        "Environment": {"Variables": {"TOKEN_IDENTIFIER": "Token", "TOKENS_SECRET_ARN": {"Ref": secret_id}, "SECRET_CACHE_SECONDS": "60"}},
+    })
+    readers = [
+        policy for policy in template.find_resources("AWS::IAM::Policy").values()
+        if any("secretsmanager:GetSecretValue" in as_list(statement["Action"])
+               for statement in policy["Properties"]["PolicyDocument"]["Statement"])
+    ]
+    assert len(readers) == 1, readers
+    assert json.dumps(readers[0]["Properties"]["Roles"]).count("GatewayAuthorizer") == 1
+
+
+def test_a_thing_type_and_a_policy_per_kind_of_device(gateway):
+    _, _, template = gateway
+    template.resource_count_is("AWS::IoT::ThingType", 2)
+    template.has_resource_properties("AWS::IoT::ThingType", {
+        "ThingTypeProperties": {"ThingTypeDescription": "Battery sensors", "SearchableAttributes": ["version", "model", "site"]},
+    })
+    template.has_resource_properties("AWS::IoT::ThingType", {
+        "ThingTypeProperties": {"ThingTypeDescription": "Mains-powered hubs", "SearchableAttributes": ["version"]},
+    })
+    template.resource_count_is("AWS::IoT::Policy", 2)
+    template.has_resource_properties("AWS::Lambda::Function", {
+        "Description": assertions.Match.string_like_regexp("^Registers a device"),
+        "Environment": {"Variables": assertions.Match.object_like({
+            "DEFAULT_THING_TYPE": "sensor",
+            "TOKEN_LEDGER_PREFIX": "used-tokens",
+            "THING_TYPES": assertions.Match.any_value(),
+        })},
+    })
+
+
+def test_registry_events_of_things_are_archived_to_s3_by_a_topic_rule(gateway):
+    _, _, template = gateway
+    _, rule = only_resource(template, "AWS::IoT::TopicRule")
+    payload = rule["Properties"]["TopicRulePayload"]
+    assert payload["Sql"] == "SELECT * FROM '$aws/events/thing/#'"
+    assert [list(action) for action in payload["Actions"]] == [["S3"]]
+    assert payload["Actions"][0]["S3"]["Key"] == "events/${topic()}/${timestamp()}-${newuuid()}.json"
+    assert list(payload["ErrorAction"]) == ["S3"]
+    # AWS IoT publishes no registry events until they are turned on: the custom resource turns on THING events first.
+    template.has_resource_properties("Custom::IotRegistryEvents", {"EventTypes": ["THING"]})
+    assert any("ThingEvents" in dependency for dependency in as_list(rule.get("DependsOn", [])))
+    # The seed archived them in IoT Analytics, which AWS retired: nothing of it here.
+    for resource_type in ("AWS::IoTAnalytics::Channel", "AWS::IoTAnalytics::Datastore", "AWS::IoTAnalytics::Pipeline"):
+        template.resource_count_is(resource_type, 0)
+
+
+def test_the_gateway_handlers_ship_their_bundled_code(gateway):
+    outdir, stack, _ = gateway
+    handlers = bundled_handlers(outdir, stack)
+    for description in ("Checks registration tokens", "Registers a device", "Turns on AWS IoT THING registry events"):
+        paths = [path for name, path in handlers.items() if name.startswith(description)]
+        assert len(paths) == 1, list(handlers)
+        assert os.path.getsize(paths[0]) > 1_000, paths[0]
+
+
+@pytest.mark.parametrize("props, message", [
+    ({"token_identifier": "two words"}, "tokenIdentifier 'two words' must be a word"),
+    ({"thing_types": {"bad type": RegistrationThingType()}}, "thingTypes: 'bad type' is not a thing type name"),
+    ({"thing_types": {"sensor": RegistrationThingType(attributes=["version"])}}, "thingTypes.sensor.attributes: 'version'"),
+    ({"thing_types": {"a": RegistrationThingType(), "b": RegistrationThingType()}, "default_thing_type": "c"},
+     "defaultThingType 'c' is not one of thingTypes (a, b)"),
+])
+def test_a_bad_gateway_prop_fails_synth_in_python_with_the_prop_named(props, message):
+    stack = cdk.Stack(cdk.App(), "PyGatewayBadProps")
+    with pytest.raises(Exception, match=re.escape(message)):
+        RegistrationGateway(stack, "Gateway", **props)
+
+
+def test_a_bad_csr_api_prop_fails_synth_in_python_with_the_prop_named():
+    stack = cdk.Stack(cdk.App(), "PyCsrApiBadProps")
+    with pytest.raises(Exception, match=re.escape("allowedThingTypes: 'bad type' is not a thing type name")):
+        CsrProvisioningApi(stack, "CsrApi", allowed_thing_types=["bad type"])
