@@ -2,7 +2,8 @@
 # The multi-language consumers: a fresh Python virtual environment with aws-cdk-lib and constructs
 # from PyPI and our wheel from dist/python, running pytest on test/consumers/python; and a Maven
 # project compiling against our jar in dist/java and aws-cdk-lib from Maven Central, running its
-# JUnit tests. Both synthesize a JustInTimeRegistration, a JustInTimeProvision and a FleetProvision
+# JUnit tests. Between them they synthesize every construct (JustInTimeRegistration, JustInTimeProvision,
+# FleetProvision, CsrProvisioningApi, RegistrationGateway)
 # and assert on the templates. Then the npm tarball is checked to hold the package and nothing else.
 # Downloads are cached within the checkout (.consumers/) so a second run stays offline-fast.
 set -euo pipefail
