@@ -14,7 +14,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DescribeCertificateCommand, IoTClient, ListThingsCommand } from '@aws-sdk/client-iot';
+import { DescribeCertificateCommand, DescribeThingCommand, IoTClient, ListThingsCommand } from '@aws-sdk/client-iot';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { RunningStacks } from '../../local/runner/stack-runner';
@@ -147,12 +147,14 @@ export async function runGatewayFlow(step: FlowStep, options: GatewayFlowOptions
       return `gw-hub-1: 200; replay: 401 ${replay.json?.error?.code}; no gw-hub-2`;
     });
 
-    await step('the service-desk token re-issues gw-sensor-1: a new certificate, the old one INACTIVE', async () => {
+    await step('the service-desk token re-issues gw-sensor-1: a new certificate, the old one INACTIVE, the new version recorded', async () => {
       const answer = await register({ thingName: 'gw-sensor-1', version: '1.4.3' }, `Token ${tokens.service}`);
       if (answer.status !== 200) throw new Error(`expected 200, got ${answer.status}: ${answer.text}`);
       const old = await iot.send(new DescribeCertificateCommand({ certificateId: firstCertificateId }));
       if (old.certificateDescription?.status !== 'INACTIVE') throw new Error(`old certificate is ${old.certificateDescription?.status}`);
-      return `new ${answer.json.certificateId.slice(0, 12)}..., old ${firstCertificateId.slice(0, 12)}... INACTIVE`;
+      const { attributes } = await iot.send(new DescribeThingCommand({ thingName: 'gw-sensor-1' }));
+      if (attributes?.version !== '1.4.3' || attributes?.model !== 'T-100') throw new Error(`thing attributes after re-issue: ${JSON.stringify(attributes)}`);
+      return `new ${answer.json.certificateId.slice(0, 12)}..., old ${firstCertificateId.slice(0, 12)}... INACTIVE, version 1.4.3 recorded`;
     });
 
     await step('the things\' registry events are archived in S3 by the stack\'s topic rule', async () => {

@@ -3,6 +3,7 @@ import {
   AttachThingPrincipalCommand,
   CreateKeysAndCertificateCommand,
   CreateThingCommand,
+  UpdateThingCommand,
   DeleteCertificateCommand,
   DeleteThingCommand,
   DescribeCertificateCommand,
@@ -131,7 +132,21 @@ export async function registerDevice(deps: RegistrarDeps, token: RegistrationTok
     endpoint,
     rootCa: { preferred: AMAZON_ROOT_CA_1, backup: AMAZON_ROOT_CA_3 },
   };
-  return existing ? { ...device, ...await deactivate(deps, thingName, previous) } : device;
+  if (!existing) return device;
+  await recordReissue(deps, thingName, request.attributes);
+  return { ...device, ...await deactivate(deps, thingName, previous) };
+}
+
+/**
+ * A re-issued device reports its version (and attributes) again: merged into the thing's. The
+ * device already holds its new credentials, so a failure here is logged, not answered.
+ */
+async function recordReissue(deps: RegistrarDeps, thingName: string, attributes: Record<string, string>): Promise<void> {
+  try {
+    await deps.iot.send(new UpdateThingCommand({ thingName, attributePayload: { attributes: { ...attributes }, merge: true } }));
+  } catch (error) {
+    deps.logger.error('re-issued device\'s attributes not recorded', { thingName, ...describeError(error) });
+  }
 }
 
 async function describeThing(iot: IoTClient, thingName: string): Promise<{ thingTypeName?: string } | undefined> {

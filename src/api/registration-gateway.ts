@@ -233,7 +233,10 @@ function grantRegistration(scope: Construct, role: iam.IRole, policyArns: string
       resources: ['*'],
     }),
     new iam.PolicyStatement({
-      actions: ['iot:CreateThing', 'iot:DescribeThing', 'iot:DeleteThing', 'iot:ListThingPrincipals', 'iot:AttachThingPrincipal', 'iot:DetachThingPrincipal'],
+      actions: [
+        'iot:CreateThing', 'iot:DescribeThing', 'iot:UpdateThing', 'iot:DeleteThing',
+        'iot:ListThingPrincipals', 'iot:AttachThingPrincipal', 'iot:DetachThingPrincipal',
+      ],
       resources: [arn('thing')],
     }),
     new iam.PolicyStatement({ actions: ['iot:CreateThing', 'iot:DescribeThingType'], resources: [arn('thingtype')] }),

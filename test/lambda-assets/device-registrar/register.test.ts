@@ -88,7 +88,9 @@ describe('POST /register', () => {
       expect(response.statusCode).toBe(200);
       expect(response.body).toMatchObject({ thingName: 'sensor-1', deactivatedCertificateIds: [old] });
       expect(response.body).not.toHaveProperty('stillActiveCertificateIds');
-      expect(iotOrder()).toEqual(['CreateKeysAndCertificate', 'AttachPolicy', 'AttachThingPrincipal', 'UpdateCertificate']);
+      expect(iotOrder()).toEqual(['CreateKeysAndCertificate', 'AttachPolicy', 'AttachThingPrincipal', 'UpdateThing', 'UpdateCertificate']);
+      // The re-issued device's version (and attributes) are recorded on the thing, merged.
+      expect(harness.cloud.things.get('sensor-1')?.attributes).toMatchObject({ version: body().version });
       expect(harness.cloud.certificates.get(old)?.status).toBe('INACTIVE');
       expect(harness.cloud.certificates.get(inactive)?.status).toBe('INACTIVE');
       expect(harness.cloud.certificates.get(response.body.certificateId as string)?.status).toBe('ACTIVE');
@@ -104,6 +106,17 @@ describe('POST /register', () => {
       expect(response.statusCode).toBe(200);
       expect(response.body).toMatchObject({ privateKey: expect.any(String), deactivatedCertificateIds: [], stillActiveCertificateIds: [old] });
       expect(harness.logs.lines()).toContainEqual(expect.objectContaining({ level: 'ERROR', message: 'old certificate not deactivated', certificateId: old }));
+    });
+
+    test('a re-issue whose attributes cannot be recorded still answers the new credentials, and logs it', async () => {
+      harness.cloud.addThing('sensor-1', THING_TYPES.sensor.thingTypeName);
+      harness.cloud.fail('UpdateThing', Object.assign(new Error('boom'), { name: 'InternalFailureException' }));
+
+      const response = await harness.post(body(), { allowReissue: true });
+
+      expect(response.statusCode).toBe(200);
+      expect(response.body).toMatchObject({ privateKey: expect.any(String) });
+      expect(harness.logs.lines()).toContainEqual(expect.objectContaining({ level: 'ERROR', message: 're-issued device\'s attributes not recorded' }));
     });
 
     test('a thing of another type is not taken over by re-issue -> 409 ThingTypeMismatch, nothing written', async () => {

@@ -6,6 +6,7 @@ import {
   CreateThingCommand,
   DeleteCertificateCommand,
   DeleteThingCommand,
+  UpdateThingCommand,
   DescribeCertificateCommand,
   DescribeEndpointCommand,
   DescribeThingCommand,
@@ -153,6 +154,13 @@ export class FakeCloud {
       if (this.things.has(thingName)) throw awsError('ResourceAlreadyExistsException', `Thing ${thingName} already exists`);
       this.things.set(thingName, { thingTypeName, attributes: { ...attributePayload?.attributes }, principals: [] });
       return { thingName, thingArn: `arn:aws:iot:${REGION}:${ACCOUNT}:thing/${thingName}` };
+    }));
+    iot.on(UpdateThingCommand).callsFake(guarded('UpdateThing', ({ thingName, attributePayload }) => {
+      const thing = this.things.get(thingName);
+      if (!thing) throw notFound(`Thing ${thingName} cannot be found`);
+      const incoming = { ...attributePayload?.attributes };
+      thing.attributes = attributePayload?.merge ? { ...thing.attributes, ...incoming } : incoming;
+      return {};
     }));
     iot.on(DeleteThingCommand).callsFake(guarded('DeleteThing', ({ thingName }: { thingName: string }) => {
       if (!this.things.delete(thingName)) throw notFound(`Thing ${thingName} cannot be found`);
