@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -7,6 +7,7 @@ import { csrProvisioningSchema } from './csr-provisioning-model';
 import { ApiAuthorizationOptions, resolveAuthorization } from '../core/api-authorization';
 import { DevicePolicy } from '../core/device-policy';
 import { HandlerFunction } from '../core/handler-function';
+import { iotArn } from '../core/iot-arn';
 import { createRestApi } from '../core/rest-api';
 import { attachRolePolicy } from '../core/role-policy';
 
@@ -93,8 +94,7 @@ export class CsrProvisioningApi extends Construct {
 }
 
 function grantProvisioning(scope: Construct, role: iam.IRole, devicePolicyArn: string): void {
-  const stack = Stack.of(scope);
-  const arn = (resource: string) => stack.formatArn({ service: 'iot', resource, resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+  const arn = (resource: string) => iotArn(scope, resource);
   attachRolePolicy(scope, 'IotPolicy', role, [
     new iam.PolicyStatement({
       // RegisterThing, CreateCertificateFromCsr and DescribeEndpoint have no resource type: '*' is the only possible resource.

@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, RemovalPolicy, SecretValue, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, SecretValue, Stack, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as iot from 'aws-cdk-lib/aws-iot';
@@ -10,6 +10,7 @@ import { registrationSchema } from './registration-model';
 import { RegistryEventArchive } from './registry-event-archive';
 import { DevicePolicy } from '../core/device-policy';
 import { HandlerFunction } from '../core/handler-function';
+import { iotArn } from '../core/iot-arn';
 import { createRestApi } from '../core/rest-api';
 import { attachRolePolicy } from '../core/role-policy';
 
@@ -224,8 +225,7 @@ export class RegistrationGateway extends Construct {
 }
 
 function grantRegistration(scope: Construct, role: iam.IRole, policyArns: string[], ledger: s3.IBucket): void {
-  const stack = Stack.of(scope);
-  const arn = (resource: string) => stack.formatArn({ service: 'iot', resource, resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+  const arn = (resource: string) => iotArn(scope, resource);
   attachRolePolicy(scope, 'RegistrarIotPolicy', role, [
     new iam.PolicyStatement({
       // CreateKeysAndCertificate and DescribeEndpoint have no resource type: '*' is the only possible resource.

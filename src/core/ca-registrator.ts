@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -7,6 +7,7 @@ import { ApiAuthorizationOptions, resolveAuthorization } from './api-authorizati
 import { caRegistrationSchema } from './ca-registration-model';
 import { CaVault } from './ca-vault';
 import { HandlerFunction } from './handler-function';
+import { iotArn } from './iot-arn';
 import { KeyAlgorithm } from './key-algorithm';
 import { createRestApi } from './rest-api';
 import { attachRolePolicy } from './role-policy';
@@ -166,7 +167,6 @@ function registrationConfigEnvironment(scope: Construct, config: CaProvisioningC
 }
 
 function grantCaRegistration(scope: Construct, role: iam.IRole): void {
-  const stack = Stack.of(scope);
   attachRolePolicy(scope, 'IotPolicy', role, [
     new iam.PolicyStatement({
       // GetRegistrationCode and RegisterCACertificate have no resource type in
@@ -176,7 +176,7 @@ function grantCaRegistration(scope: Construct, role: iam.IRole): void {
     }),
     new iam.PolicyStatement({
       actions: ['iot:DescribeCACertificate', 'iot:TagResource'],
-      resources: [stack.formatArn({ service: 'iot', resource: 'cacert', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME })],
+      resources: [iotArn(scope, 'cacert')],
     }),
   ], 'GetRegistrationCode and RegisterCACertificate have no resource type (only "*" is possible); CA ids are assigned at registration, so CA ARNs are matched by cacert/*.');
 }

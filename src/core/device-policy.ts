@@ -1,7 +1,8 @@
-import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
+import { Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as iot from 'aws-cdk-lib/aws-iot';
 import { Construct } from 'constructs';
+import { iotArn } from './iot-arn';
 
 /** The thing name of the connected device, as AWS IoT policy variables spell it. */
 export const THING_NAME_VARIABLE = '${iot:Connection.Thing.ThingName}';
@@ -65,28 +66,21 @@ export class DevicePolicy extends Construct {
 }
 
 function defaultDeviceStatements(scope: Construct): iam.PolicyStatement[] {
-  const stack = Stack.of(scope);
-  const iotArn = (resource: string, resourceName: string) => stack.formatArn({
-    service: 'iot',
-    resource,
-    resourceName,
-    arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-  });
   const ownTopics = [`things/${THING_NAME_VARIABLE}/*`, `$aws/things/${THING_NAME_VARIABLE}/*`];
   return [
     new iam.PolicyStatement({
       actions: ['iot:Connect'],
-      resources: [iotArn('client', THING_NAME_VARIABLE)],
+      resources: [iotArn(scope, 'client', THING_NAME_VARIABLE)],
       // The client id must be the thing name, and the certificate must be attached to that thing.
       conditions: { Bool: { 'iot:Connection.Thing.IsAttached': 'true' } },
     }),
     new iam.PolicyStatement({
       actions: ['iot:Publish', 'iot:Receive'],
-      resources: ownTopics.map((topic) => iotArn('topic', topic)),
+      resources: ownTopics.map((topic) => iotArn(scope, 'topic', topic)),
     }),
     new iam.PolicyStatement({
       actions: ['iot:Subscribe'],
-      resources: ownTopics.map((topic) => iotArn('topicfilter', topic)),
+      resources: ownTopics.map((topic) => iotArn(scope, 'topicfilter', topic)),
     }),
   ];
 }

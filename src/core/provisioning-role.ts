@@ -1,6 +1,7 @@
-import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
+import { Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IDependable } from 'constructs';
+import { iotArn } from './iot-arn';
 import { attachRolePolicy } from './role-policy';
 
 /** AWS's managed policy for provisioning roles: everything any template may do. */
@@ -45,8 +46,7 @@ export function createProvisioningRole(scope: Construct, id: string, props: Prov
     });
     return { role, permissions: role };
   }
-  const stack = Stack.of(scope);
-  const arn = (resource: string) => stack.formatArn({ service: 'iot', resource, resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+  const arn = (resource: string) => iotArn(scope, resource);
   const policy = attachRolePolicy(scope, `${id}Policy`, role, [
     new iam.PolicyStatement({
       actions: ['iot:CreateThing', 'iot:DescribeThing', 'iot:UpdateThing', 'iot:AttachThingPrincipal', 'iot:ListThingPrincipals'],

@@ -9,6 +9,23 @@ export const MAX_TEMPLATE_BODY_LENGTH = 10240;
 /** AWS IoT policy names are at most 128 characters: the longest the placeholder can become. */
 const MAX_POLICY_NAME_LENGTH = 128;
 
+/**
+ * The resources every default template ends with: the certificate being provisioned, made ACTIVE,
+ * and the shared device policy attached to it.
+ */
+export function activatedCertificateWithPolicy(devicePolicyName: string): Record<string, any> {
+  return {
+    certificate: {
+      Type: 'AWS::IoT::Certificate',
+      Properties: { CertificateId: { Ref: CERTIFICATE_ID_PARAMETER }, Status: 'ACTIVE' },
+    },
+    policy: {
+      Type: 'AWS::IoT::Policy',
+      Properties: { PolicyName: devicePolicyName },
+    },
+  };
+}
+
 /** What one kind of provisioning template (JITP, fleet provisioning) allows. */
 export interface TemplateRules {
   /** The prop the body came from, named in every error. */

@@ -1,9 +1,10 @@
-import { ArnFormat, CustomResource, Duration, Stack } from 'aws-cdk-lib';
+import { CustomResource, Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { CaVault } from '../core/ca-vault';
 import { createCustomResourceProvider } from '../core/custom-resource-provider';
 import { HandlerFunction } from '../core/handler-function';
+import { iotArn } from '../core/iot-arn';
 import { attachRolePolicy } from '../core/role-policy';
 
 export interface ClaimCertificatesProps {
@@ -55,7 +56,7 @@ export class ClaimCertificates extends Construct {
 }
 
 function grantClaimIssuance(scope: Construct, role: iam.IRole, claimPolicyArn: string): void {
-  const certificates = Stack.of(scope).formatArn({ service: 'iot', resource: 'cert', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+  const certificates = iotArn(scope, 'cert');
   attachRolePolicy(scope, 'IotPolicy', role, [
     new iam.PolicyStatement({
       // CreateKeysAndCertificate has no resource type: '*' is the only possible resource.

@@ -1,6 +1,6 @@
-import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { iotArn } from '../core/iot-arn';
 
 /** The payload formats of the fleet provisioning MQTT API. */
 const FORMATS = ['json', 'cbor'];
@@ -15,9 +15,7 @@ const FORMATS = ['json', 'cbor'];
  * all twelve answer topics spelled out for both actions would break.
  */
 export function claimPolicyStatements(scope: Construct, templateName: string): iam.PolicyStatement[] {
-  const stack = Stack.of(scope);
-  const arn = (resource: 'topic' | 'topicfilter' | 'client', name: string) =>
-    stack.formatArn({ service: 'iot', resource, resourceName: name, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+  const arn = (resource: 'topic' | 'topicfilter' | 'client', name: string) => iotArn(scope, resource, name);
   const apis = ['$aws/certificates/create', '$aws/certificates/create-from-csr', `$aws/provisioning-templates/${templateName}/provision`];
   const requests = apis.flatMap((api) => FORMATS.map((format) => `${api}/${format}`));
   const answers = apis.map((api) => `${api}/*`);

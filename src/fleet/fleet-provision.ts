@@ -1,4 +1,3 @@
-import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as iot from 'aws-cdk-lib/aws-iot';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -10,6 +9,7 @@ import { GreengrassOptions, GreengrassTokenExchange } from './greengrass';
 import { PreProvisioningHook } from './pre-provisioning-hook';
 import { CaVault, CaVaultProps } from '../core/ca-vault';
 import { DevicePolicy } from '../core/device-policy';
+import { iotArn } from '../core/iot-arn';
 import { createProvisioningRole } from '../core/provisioning-role';
 import { renderTemplateBody, replaceStrings } from '../core/provisioning-template';
 
@@ -178,9 +178,7 @@ export class FleetProvision extends Construct {
     // AWS IoT may run the template as soon as it exists: the role's permissions come first.
     this.provisioningTemplate.node.addDependency(provisioning.permissions);
     this.templateName = this.provisioningTemplate.ref;
-    this.templateArn = Stack.of(this).formatArn({
-      service: 'iot', resource: 'provisioningtemplate', resourceName: this.templateName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
+    this.templateArn = iotArn(this, 'provisioningtemplate', this.templateName);
     hook.allowInvocationBy(this.templateArn);
 
     const claimPolicy = new iot.CfnPolicy(this, 'ClaimPolicy', {

@@ -1,4 +1,4 @@
-import { CERTIFICATE_ID_PARAMETER, parseTemplateBody } from '../core/provisioning-template';
+import { activatedCertificateWithPolicy, CERTIFICATE_ID_PARAMETER, parseTemplateBody } from '../core/provisioning-template';
 
 /** Names a fleet template's parameters may have (letters, digits, and the separators AWS's examples use). */
 const PARAMETER_NAME = /^[A-Za-z0-9_.:-]{1,128}$/;
@@ -21,14 +21,7 @@ export function defaultFleetTemplate(devicePolicyName: string, thingNameParamete
         Type: 'AWS::IoT::Thing',
         Properties: { ThingName: { Ref: thingNameParameter } },
       },
-      certificate: {
-        Type: 'AWS::IoT::Certificate',
-        Properties: { CertificateId: { Ref: CERTIFICATE_ID_PARAMETER }, Status: 'ACTIVE' },
-      },
-      policy: {
-        Type: 'AWS::IoT::Policy',
-        Properties: { PolicyName: devicePolicyName },
-      },
+      ...activatedCertificateWithPolicy(devicePolicyName),
     },
   };
 }

@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -7,6 +7,7 @@ import { deviceCertificateSchema } from './device-certificate-model';
 import { ApiAuthorizationOptions, resolveAuthorization } from '../core/api-authorization';
 import { CaVault } from '../core/ca-vault';
 import { HandlerFunction } from '../core/handler-function';
+import { iotArn } from '../core/iot-arn';
 import { KeyAlgorithm } from '../core/key-algorithm';
 import { attachRolePolicy } from '../core/role-policy';
 
@@ -80,8 +81,7 @@ export class DeviceCertificateApi extends Construct {
 }
 
 function grantIssuance(scope: Construct, role: iam.IRole, verifiers: lambda.IFunction[]): void {
-  const stack = Stack.of(scope);
-  const arn = (resource: string) => stack.formatArn({ service: 'iot', resource, resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+  const arn = (resource: string) => iotArn(scope, resource);
   attachRolePolicy(scope, 'IotPolicy', role, [
     new iam.PolicyStatement({
       actions: ['iot:DescribeCACertificate', 'iot:ListTagsForResource'],

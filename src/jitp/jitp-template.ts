@@ -1,5 +1,5 @@
 import { CertificateSubjectField } from './certificate-subject-field';
-import { CERTIFICATE_ID_PARAMETER, parseTemplateBody } from '../core/provisioning-template';
+import { activatedCertificateWithPolicy, CERTIFICATE_ID_PARAMETER, parseTemplateBody } from '../core/provisioning-template';
 
 /** What a JITP template reads from the device certificate. */
 const CERTIFICATE_PARAMETER_PREFIX = 'AWS::IoT::Certificate::';
@@ -28,14 +28,7 @@ export function defaultJitpTemplate(devicePolicyName: string, attributeFields: r
           AttributePayload: Object.fromEntries(attributeFields.map((field) => [attributeName(field), { Ref: parameter(field) }])),
         },
       },
-      certificate: {
-        Type: 'AWS::IoT::Certificate',
-        Properties: { CertificateId: { Ref: CERTIFICATE_ID_PARAMETER }, Status: 'ACTIVE' },
-      },
-      policy: {
-        Type: 'AWS::IoT::Policy',
-        Properties: { PolicyName: devicePolicyName },
-      },
+      ...activatedCertificateWithPolicy(devicePolicyName),
     },
   };
 }

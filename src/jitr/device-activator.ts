@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as iot from 'aws-cdk-lib/aws-iot';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -6,6 +6,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct } from 'constructs';
 import { BufferedQueue } from '../core/buffered-queue';
 import { HandlerFunction } from '../core/handler-function';
+import { iotArn } from '../core/iot-arn';
 import { attachRolePolicy } from '../core/role-policy';
 
 /** The topic AWS IoT publishes a certificate-registered event on, for every CA. */
@@ -91,8 +92,7 @@ export class DeviceActivator extends Construct {
 }
 
 function grantActivation(scope: Construct, role: iam.IRole, devicePolicyArn: string, verifiers: lambda.IFunction[]): void {
-  const stack = Stack.of(scope);
-  const arn = (resource: string) => stack.formatArn({ service: 'iot', resource, resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+  const arn = (resource: string) => iotArn(scope, resource);
   attachRolePolicy(scope, 'IotPolicy', role, [
     new iam.PolicyStatement({
       actions: ['iot:DescribeCACertificate', 'iot:ListTagsForResource'],

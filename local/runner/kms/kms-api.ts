@@ -2,13 +2,11 @@
  * The KMS API over HTTP for SDK clients (`AWS_ENDPOINT_URL_KMS`): awsJson1_1, the operation named by
  * `X-Amz-Target: TrentService.<Op>`, every request SigV4-signed for service `kms`.
  */
-import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import { KmsError } from './errors';
 import { KMS_OPERATIONS } from './kms-operations';
 import type { LocalKms } from './local-kms';
-import { readBody } from './read-body';
-import { serveLocally } from '../http/serve-locally';
-import { AuthenticationError, type AccessControl } from '../iam/types';
+import { startAwsJsonApi } from '../http/aws-json-api';
+import type { AccessControl } from '../iam/types';
 
 export interface KmsApiOptions {
   readonly kms: LocalKms;
@@ -23,49 +21,16 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
-const TARGET_PREFIX = 'TrentService.';
-const CONTENT_TYPE = 'application/x-amz-json-1.1';
-
-function send(response: ServerResponse, status: number, body: unknown, errorType?: string): void {
-  const payload = Buffer.from(JSON.stringify(body), 'utf8');
-  response.writeHead(status, {
-    'content-type': CONTENT_TYPE,
-    'content-length': payload.length,
-    ...(errorType ? { 'x-amzn-errortype': errorType } : {}),
-  });
-  response.end(payload);
-}
-
-function sendError(response: ServerResponse, status: number, code: string, message: string): void {
-  send(response, status, { __type: code, message }, code);
-}
-
-async function handle(options: KmsApiOptions, request: IncomingMessage, response: ServerResponse): Promise<void> {
-  const body = await readBody(request);
-  const principal = options.accessControl.authenticate({ method: request.method ?? 'POST', url: request.url ?? '/', headers: request.headers, body }, 'kms');
-  const target = String(request.headers['x-amz-target'] ?? '');
-  const operation = target.startsWith(TARGET_PREFIX) ? KMS_OPERATIONS[target.slice(TARGET_PREFIX.length)] : undefined;
-  if (request.method !== 'POST' || !operation) {
-    sendError(response, 400, 'UnknownOperationException', `Operation ${target || '(none)'} is not supported by the local KMS`);
-    return;
-  }
-  let input: Record<string, unknown>;
-  try {
-    input = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
-  } catch {
-    sendError(response, 400, 'SerializationException', 'The request body is not valid JSON');
-    return;
-  }
-  send(response, 200, operation(options.kms, principal, input));
-}
-
 export async function startKmsApi(options: KmsApiOptions): Promise<RunningApi> {
-  const server = createServer((request, response) => {
-    handle(options, request, response).catch((error: unknown) => {
-      if (error instanceof AuthenticationError) sendError(response, error.httpStatus, error.code, error.message);
-      else if (error instanceof KmsError) sendError(response, error.httpStatus, error.code, error.message);
-      else sendError(response, 500, 'KMSInternalException', error instanceof Error ? error.message : String(error));
-    });
+  return startAwsJsonApi({
+    serviceName: 'KMS',
+    signingName: 'kms',
+    targetPrefix: 'TrentService.',
+    operations: Object.fromEntries(Object.entries(KMS_OPERATIONS)
+      .map(([name, run]) => [name, (principal, input) => run(options.kms, principal, input)])),
+    isServiceError: (error): error is KmsError => error instanceof KmsError,
+    internalErrorCode: 'KMSInternalException',
+    accessControl: options.accessControl,
+    port: options.port,
   });
-  return serveLocally(server, options.port);
 }

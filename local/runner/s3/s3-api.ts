@@ -19,8 +19,8 @@ import { decodeRequestBody } from './request-body';
 import { routeS3Request, type S3OperationName } from './routes';
 import type { S3Request, S3Response, S3Services } from './s3-request';
 import { xmlDocument } from './xml';
+import { readBody } from '../http/read-body';
 import { serveLocally } from '../http/serve-locally';
-import { readBody } from '../kms/read-body';
 
 export interface S3ApiOptions {
   readonly s3: LocalS3;

@@ -12,9 +12,9 @@ import type { LocalQueues } from './queues';
 import type { Json } from './request-fields';
 import { SqsCall } from './sqs-call';
 import { SQS_OPERATIONS } from './sqs-operations';
+import { readBody } from '../http/read-body';
 import { serveLocally, type ServedLocally } from '../http/serve-locally';
 import type { AccessControl, PolicyDocument } from '../iam/types';
-import { readBody } from '../kms/read-body';
 
 export interface SqsApiOptions {
   readonly queues: LocalQueues;
