@@ -1,7 +1,7 @@
 import { awscdk, javascript, JsonFile } from 'projen';
 
 // Directories outside the jsii assembly (src/) that still get type-checked and linted.
-const nodeOnlyDirs = ['lambda-assets', 'demo', 'bench', 'scripts', 'local'];
+const nodeOnlyDirs = ['lambda-assets', 'demo', 'bench', 'scripts', 'local', 'cli'];
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-iot-security',
@@ -50,6 +50,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-cdk@2.1148.1',
     'aws-iot-device-sdk-v2',
     'aws-sdk-client-mock',
+    // The command-line tool (cli/, its own npm package): linked so `npx cdk-iot-security-cli` works in the repository.
+    'cdk-iot-security-cli@file:cli',
     'cdk-nag@^3',
     'esbuild',
     'mqtt@^5',
@@ -70,13 +72,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
     dirs: ['src'],
     devdirs: ['test', ...nodeOnlyDirs, 'projenrc', '.projenrc.ts'],
   },
-  gitignore: ['/assets/', '/cdk.out/', '/demo/**/cdk.out/', '/.demo/', '/bench/results/', '/.consumers/', '/test/consumers/java/target/', '__pycache__/'],
+  gitignore: ['/assets/', '/cdk.out/', '/demo/**/cdk.out/', '/.demo/', '/bench/results/', '/.consumers/', '/test/consumers/java/target/', '__pycache__/', '/cli/dist/', '/cli/*.tgz'],
 });
 
 // The bundled handlers ship inside the package (Code.fromAsset reads them);
 // their sources, the demo (and its synthesized output), benchmarks, scripts and the
 // consumer tests' venv and Maven repository do not.
-for (const pattern of ['/lambda-assets/', '/demo/', '/bench/', '/scripts/', '/doc/', '/.ci/', '/cdk.out/', '/local/', '/.demo/', '/.consumers/']) {
+for (const pattern of ['/lambda-assets/', '/demo/', '/bench/', '/scripts/', '/doc/', '/.ci/', '/cdk.out/', '/local/', '/cli/', '/.demo/', '/.consumers/']) {
   project.addPackageIgnore(pattern);
 }
 project.addPackageIgnore('!/assets/');

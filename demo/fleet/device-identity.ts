@@ -22,12 +22,12 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as x509 from '@peculiar/x509';
 import { iotidentity, mqtt } from 'aws-iot-device-sdk-v2';
-import { connectWithSdkV2, openMtlsConnection } from '../jitr/device-sdk-v2';
-import { describeError } from '../shared/describe-error';
+import { describeError } from '../../cli/src/device/describe-error';
+import { runDevice } from '../../cli/src/device/device-flow';
+import { connectWithSdkV2, openMtlsConnection } from '../../cli/src/device/mtls-connection';
+import { pemCertificates } from '../../cli/src/device/pem';
 import { CONSOLE_OUTPUT, runAsScript, type DeviceOutput } from '../shared/device-cli';
-import { runDevice } from '../shared/device-flow';
 import { integerOption, parseCertificate, readOptionFile, requiredOption, UsageError } from '../shared/option-readers';
-import { pemCertificates } from '../shared/pem';
 
 export const USAGE = [
   'options: --endpoint HOST --claim-cert FILE --claim-key FILE --root-ca FILE --template NAME --serial SERIAL --out-dir DIR',

@@ -4,8 +4,8 @@
  */
 import { isIP } from 'node:net';
 import { connect, MqttClient } from 'mqtt';
+import { Connector, DeviceSession } from '../../cli/src/device/device-flow';
 import { deviceMain, DeviceOutput, runAsScript } from '../shared/device-cli';
-import { Connector, DeviceSession } from '../shared/device-flow';
 
 /** One connection attempt with mqtt.js; the client is ended when it fails. */
 export const connectWithMqttJs: Connector = (config) => new Promise((resolve, reject) => {

@@ -1,27 +1,11 @@
 import { createPrivateKey, KeyObject } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { integerOption, parseCertificate, readOptionFile, requiredOption, UsageError } from './option-readers';
-import { certificateChain, commonName, pemCertificates } from './pem';
+import { type DeviceConfig } from '../../cli/src/device/device-flow';
+import { certificateChain, commonName, pemCertificates } from '../../cli/src/device/pem';
 
 export { UsageError };
-
-/** What a demo device needs to connect, publish one message and leave. */
-export interface DeviceConfig {
-  readonly endpoint: string;
-  readonly port: number;
-  /** The device certificate followed by the CA chain (PEM), as sent in the TLS handshake. */
-  readonly certChainPem: string;
-  readonly keyPem: string;
-  /** The server trust: every certificate of the --root-ca file (PEM). */
-  readonly rootCaPem: string;
-  readonly clientId: string;
-  readonly topic: string;
-  readonly message: string;
-  readonly maxAttempts: number;
-  readonly baseDelayMs: number;
-  /** Subscribe to the topic first and wait until the published message comes back (the policy's Subscribe and Receive). */
-  readonly receive: boolean;
-}
+export type { DeviceConfig };
 
 export const USAGE = [
   'options: --endpoint HOST --cert FILE --key FILE --ca-chain FILE --root-ca FILE',

@@ -1,7 +1,7 @@
-import { describeError } from './describe-error';
 import { parseDeviceArgs, UsageError, USAGE, wantsHelp } from './device-args';
-import { Connector, runDevice } from './device-flow';
-import { RetriesExhaustedError } from './retry';
+import { describeError } from '../../cli/src/device/describe-error';
+import { Connector, runDevice } from '../../cli/src/device/device-flow';
+import { RetriesExhaustedError } from '../../cli/src/device/retry';
 
 /** Where a device script writes: progress to `info`, failures to `error`. */
 export interface DeviceOutput {

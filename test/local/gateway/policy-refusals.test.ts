@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { connectWithSdkV2 } from '../../../cli/src/device/mtls-connection';
 import { main as mqttJsDevice } from '../../../demo/jitr/device-mqttjs';
-import { connectWithSdkV2 } from '../../../demo/jitr/device-sdk-v2';
 import { JitrFixture, type DeviceFiles } from '../support/jitr-fixture';
 
 /**

@@ -1,5 +1,5 @@
-import { backoffDelayMs } from '../../../demo/shared/backoff';
-import { retryWithBackoff, RetriesExhaustedError } from '../../../demo/shared/retry';
+import { backoffDelayMs } from '../../cli/src/device/backoff';
+import { retryWithBackoff, RetriesExhaustedError } from '../../cli/src/device/retry';
 
 const policy = { baseDelayMs: 500, maxDelayMs: 30_000 };
 

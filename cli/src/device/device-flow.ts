@@ -1,6 +1,23 @@
 import { DEFAULT_MAX_DELAY_MS } from './backoff';
-import { DeviceConfig } from './device-args';
 import { retryWithBackoff } from './retry';
+
+/** What a device needs to connect, publish one message and leave. */
+export interface DeviceConfig {
+  readonly endpoint: string;
+  readonly port: number;
+  /** The device certificate followed by the CA chain (PEM), as sent in the TLS handshake. */
+  readonly certChainPem: string;
+  readonly keyPem: string;
+  /** The server trust: every certificate of the --root-ca file (PEM). */
+  readonly rootCaPem: string;
+  readonly clientId: string;
+  readonly topic: string;
+  readonly message: string;
+  readonly maxAttempts: number;
+  readonly baseDelayMs: number;
+  /** Subscribe to the topic first and wait until the published message comes back (the policy's Subscribe and Receive). */
+  readonly receive: boolean;
+}
 
 /** An open MQTT connection, whichever client library holds it. */
 export interface DeviceSession {
