@@ -101,9 +101,10 @@ eslintrc?.addOverride('settings.import/resolver.typescript.project', './tsconfig
 // Bundle every lambda-assets/<function>/index.ts with esbuild before jsii compiles,
 // so tests, synth and the published package all see the same assets.
 const bundle = project.addTask('bundle', {
-  description: 'Bundle the Lambda handlers in lambda-assets/ into assets/handlers/',
+  description: 'Bundle the Lambda handlers in lambda-assets/ into assets/handlers/, and the command-line tool into cli/dist/',
   exec: 'ts-node --project tsconfig.dev.json scripts/bundle-handlers.ts',
 });
+bundle.exec('ts-node --project tsconfig.dev.json scripts/bundle-cli.ts');
 project.preCompileTask.spawn(bundle);
 // Construct tests synthesize the bundled assets: `npm test` alone must bundle first.
 project.testTask.prependSpawn(bundle);

@@ -45,8 +45,19 @@ function printStacks(runner: RunningStacks, print: Print): void {
   for (const sentence of runner.notRun) print(`not run locally: ${sentence}`);
 }
 
-async function main(): Promise<void> {
+/** Where the AWS SDK is for the stacks' functions, as Lambda's runtime provides it (their bundles leave it out). */
+function sdkModulesDirectory(): string {
+  const clientIot = require.resolve('@aws-sdk/client-iot/package.json');
+  return resolve(clientIot, '..', '..', '..');
+}
+
+/**
+ * Starts the local cloud as the command line asks and keeps it up until SIGINT or SIGTERM;
+ * `npm run local` and `cdk-iot-security-cli local up` both run this.
+ */
+export async function runLocalCloud(argv: readonly string[]): Promise<void> {
   const { values } = parseArgs({
+    args: [...argv],
     options: {
       'control-plane-port': { type: 'string', default: '0' },
       'mqtt-port': { type: 'string', default: '0' },
@@ -72,6 +83,7 @@ async function main(): Promise<void> {
     : (runner = await startStackRunner({
       ...common,
       cloudAssemblies: assemblies,
+      sdkModulesDirectory: sdkModulesDirectory(),
       onFunctionLog: values.quiet ? undefined : (name, line) => console.error(`[${name}] ${line}`),
     })).cloud;
   print(`control plane: ${cloud.controlPlaneUrl}`);
@@ -90,7 +102,9 @@ async function main(): Promise<void> {
   process.on('SIGTERM', stop);
 }
 
-main().catch((error: unknown) => {
-  console.error(`local cloud: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(2);
-});
+if (require.main === module) {
+  runLocalCloud(process.argv.slice(2)).catch((error: unknown) => {
+    console.error(`local cloud: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(2);
+  });
+}

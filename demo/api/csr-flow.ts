@@ -18,7 +18,7 @@ import { DescribeCertificateCommand, IoTClient, ListCertificatesCommand, ListThi
 import type { RunningStacks } from '../../local/runner/stack-runner';
 import type { FlowStep } from '../jitr/stack-flow';
 import { mosquittoPubWithRetries } from '../shared/mosquitto-device';
-import { signedRequest } from '../shared/signed-request';
+import { signedRequest } from '../../cli/src/aws/signed-request';
 import type { StackDiagnostics } from '../shared/stack-diagnostics';
 
 export const CSR_API_STACK = 'CsrApiDemo';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CONSOLE_OUTPUT, DeviceOutput, runAsScript } from '../shared/device-cli';
 import { requiredOption, UsageError } from '../shared/option-readers';
-import { HttpAnswer, signedRequest, SigningCredentials } from '../shared/signed-request';
+import { HttpAnswer, signedRequest, SigningCredentials } from '../../cli/src/aws/signed-request';
 
 /** Key algorithms a device can make with openssl, as the API names them. */
 const OPENSSL_KEYS: Record<string, string[]> = {

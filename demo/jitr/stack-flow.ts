@@ -24,7 +24,7 @@ import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { main as sdkV2Device } from './device-sdk-v2';
 import { createCaCertificate, createVerificationCertificate, issueDeviceCertificateWithNewKey } from '../../lambda-assets/shared/pki';
 import type { RunningStacks } from '../../local/runner/stack-runner';
-import { signedRequest } from '../shared/signed-request';
+import { signedRequest } from '../../cli/src/aws/signed-request';
 import type { StackDiagnostics } from '../shared/stack-diagnostics';
 
 export const JITR_STACK = 'JitrDemo';

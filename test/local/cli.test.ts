@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as tls from 'node:tls';
 import { GetRegistrationCodeCommand, IoTClient } from '@aws-sdk/client-iot';
-import { signedRequest } from '../../demo/shared/signed-request';
+import { signedRequest } from '../../cli/src/aws/signed-request';
 import { startLocalCloud } from '../../local/local-cloud';
 import { synthesizeJitrDemo } from '../demo/support/jitr-demo-assembly';
 

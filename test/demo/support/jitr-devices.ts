@@ -5,7 +5,7 @@
 import { GetRegistrationCodeCommand, IoTClient } from '@aws-sdk/client-iot';
 import { connectWithMqttJs } from '../../../demo/jitr/device-mqttjs';
 import { JITR_STACK } from '../../../demo/jitr/stack-flow';
-import { signedRequest } from '../../../demo/shared/signed-request';
+import { signedRequest } from '../../../cli/src/aws/signed-request';
 import {
   CertificateAuthority, createCaCertificate, createVerificationCertificate, issueDeviceCertificateWithNewKey,
 } from '../../../lambda-assets/shared/pki';

@@ -4,7 +4,7 @@
  */
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { NodeSha256 } from '../../local/runner/iam/node-sha256';
+import { NodeSha256 } from '../../../local/runner/iam/node-sha256';
 
 export interface SigningCredentials {
   readonly accessKeyId: string;
