@@ -13,6 +13,11 @@ const FILES = [
   { name: 'a.key.pem', content: 'key\n', secret: true },
 ];
 
+/** The permission bits, as `ls -l` shows them (octal text, e.g. '600'). */
+function permissions(path: string): string {
+  return (statSync(path).mode % 0o1000).toString(8);
+}
+
 function thrown(run: () => unknown): CliError {
   try {
     run();
@@ -27,8 +32,8 @@ test('keys are written 0600 and the rest 0644, whatever the umask', () => {
   const previous = process.umask(0o000);
   try {
     const [cert, key] = writeOutputFiles(join(dir, 'new', 'nested'), FILES, false);
-    expect(statSync(cert).mode & 0o777).toBe(0o644);
-    expect(statSync(key).mode & 0o777).toBe(0o600);
+    expect(permissions(cert)).toBe('644');
+    expect(permissions(key)).toBe('600');
     expect(readFileSync(key, 'utf8')).toBe('key\n');
   } finally {
     process.umask(previous);
@@ -50,7 +55,7 @@ test('--force replaces, and a replaced key file is tightened to 0600', () => {
   chmodSync(join(dir, 'a.key.pem'), 0o644);
   writeOutputFiles(dir, FILES, true);
   expect(readFileSync(join(dir, 'a.key.pem'), 'utf8')).toBe('key\n');
-  expect(statSync(join(dir, 'a.key.pem')).mode & 0o777).toBe(0o600);
+  expect(permissions(join(dir, 'a.key.pem'))).toBe('600');
 });
 
 test('a missing input file names the option (exit 3)', () => {
