@@ -127,8 +127,16 @@ const consumers = project.addTask('test:consumers', {
   description: 'A Python and a Java CDK app synthesize with the packages in dist/python and dist/java',
   exec: 'bash scripts/test-consumers.sh',
 });
+// What users install is checked as they get it: the construct package's bundled handlers, and the
+// command-line tool installed from its tarball into an empty directory and run with npx.
+const checkPackages = project.addTask('check:packages', {
+  description: 'The npm package carries the bundled handlers; the cli package installs and runs',
+  exec: 'bash scripts/check-package.sh',
+});
+checkPackages.exec('bash scripts/check-cli-package.sh');
 project.packageTask.reset();
 project.packageTask.spawn(project.tasks.tryFind('package-all')!);
+project.packageTask.spawn(checkPackages);
 project.packageTask.spawn(consumers);
 
 project.addTask('demo', {
