@@ -49,7 +49,8 @@ export const caCreate: Command = {
       `  certificate: ${certificateFile}`,
       `  private key: ${privateKeyFile} (mode 0600: keep it offline or in a vault; whoever holds it can mint devices)`,
       `  id in AWS IoT once registered: ${ca.certificateId}`,
-      `next: cdk-iot-security-cli ca register --ca-cert ${certificateFile} --ca-key ${privateKeyFile}`,
+      `next: cdk-iot-security-cli ca register --ca-cert ${certificateFile} --ca-key ${privateKeyFile} --api <the stack's CaRegisterUrl>`,
+      '      (or, straight to AWS IoT: --jitr, or --template-name for JITP)',
     ]);
     return 0;
   },
