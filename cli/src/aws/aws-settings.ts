@@ -1,5 +1,5 @@
 import { IoTClient } from '@aws-sdk/client-iot';
-import { fromNodeProviderChain } from './credentials';
+import { credentialChain } from './credentials';
 import { apiBaseUrl, regionOfApiUrl, type StackApi } from './stack-api';
 import { stringOption, type OptionValues } from '../command';
 import { CliError, EXIT, usageError } from '../exit-codes';
@@ -32,7 +32,7 @@ export async function iotClient(settings: AwsSettings): Promise<IoTClient> {
     region: settings.region,
     profile: settings.profile,
     endpoint: settings.endpointUrl,
-    credentials: fromNodeProviderChain(settings.profile),
+    credentials: credentialChain(settings.profile),
   });
   await regionOf(client);
   return client;
@@ -53,5 +53,5 @@ export async function regionOf(client: IoTClient): Promise<string> {
 export async function stackApiFor(settings: AwsSettings, apiText: string): Promise<StackApi> {
   const baseUrl = apiBaseUrl(apiText);
   const region = regionOfApiUrl(baseUrl) ?? await regionOf(await iotClient(settings));
-  return { baseUrl, region, credentials: fromNodeProviderChain(settings.profile) };
+  return { baseUrl, region, credentials: credentialChain(settings.profile) };
 }

@@ -10,7 +10,7 @@ export const NO_CREDENTIALS_HINT = 'set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_
  * instance roles), for the profile if one is named. A chain that finds nothing becomes an error
  * that says where to put credentials.
  */
-export function fromNodeProviderChain(profile: string | undefined): AwsCredentialIdentityProvider {
+export function credentialChain(profile: string | undefined): AwsCredentialIdentityProvider {
   const chain = defaultProvider(profile ? { profile } : {});
   return async (): Promise<AwsCredentialIdentity> => {
     try {
