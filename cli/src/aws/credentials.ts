@@ -16,7 +16,8 @@ export function credentialChain(profile: string | undefined): AwsCredentialIdent
     try {
       return await chain();
     } catch (error) {
-      throw new CliError(`no AWS credentials were found (${(error as Error).message.split('\n')[0]})`, EXIT.AWS_CONFIG, NO_CREDENTIALS_HINT);
+      const where = profile ? ` for profile "${profile}"` : '';
+      throw new CliError(`no AWS credentials were found${where} (${(error as Error).message.split('\n')[0]})`, EXIT.AWS_CONFIG, NO_CREDENTIALS_HINT);
     }
   };
 }
