@@ -6,8 +6,8 @@
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startLocalCloud, type LocalCloud } from '../../local/local-cloud';
 import { cliEnv, ensureCliBundle, runCli } from './support/run-cli';
+import { startLocalCloud, type LocalCloud } from '../../local/local-cloud';
 
 const work = mkdtempSync(join(tmpdir(), 'cli-aws-settings-'));
 const home = join(work, 'home');
