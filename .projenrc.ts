@@ -54,6 +54,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'cdk-iot-security-cli@file:cli',
     'cdk-nag@^3',
     'esbuild',
+    // Property-based fuzzing of the PKI parsers (CSRs, certificates).
+    'fast-check',
     'mqtt@^5',
     'node-forge',
     'reflect-metadata',
@@ -114,6 +116,15 @@ const benchTask = project.addTask('bench', {
 });
 benchTask.spawn(bundle);
 benchTask.exec('ts-node --project tsconfig.dev.json bench/index.ts');
+
+// Onboarding at fleet scale: N devices through JITR on the local cloud with AWS's default rates,
+// with and without injected faults. A measurement that prints figures, never a timed test.
+const onboardingBench = project.addTask('bench:onboarding', {
+  description: 'Onboard a burst of devices through JITR on the local cloud (AWS default rate limits), report rate, latency, retries, DLQ, memory',
+  receiveArgs: true,
+});
+onboardingBench.spawn(bundle);
+onboardingBench.exec('ts-node --project tsconfig.dev.json bench/onboarding/index.ts');
 
 project.addTask('local', {
   description: 'Start the local cloud (AWS IoT control plane + MQTT/TLS gateway) and keep it up',
