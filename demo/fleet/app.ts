@@ -7,9 +7,9 @@
  */
 import { App, CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { FleetProvision } from '../../src';
+import { verifierFunction } from '../shared/verifier-function';
 
 /** A verifier on the documented contract: the hook's input carries `provisioning.parameters`. */
 const SERIAL_VERIFIER = `
@@ -23,12 +23,7 @@ exports.handler = async (input) => {
 export class FleetDemoStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
-    const verifier = new lambda.Function(this, 'SerialVerifier', {
-      code: lambda.Code.fromInline(SERIAL_VERIFIER),
-      handler: 'index.handler',
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
-    });
+    const verifier = verifierFunction(this, 'SerialVerifier', { code: SERIAL_VERIFIER });
     const fleet = new FleetProvision(this, 'Fleet', { verifier });
     // The factory installs the claim certificate on devices; the app is a trusted user (e.g. a phone app's backend).
     const factory = new iam.Role(this, 'FactoryRole', { assumedBy: new iam.AccountRootPrincipal(), description: 'Installs claim certificates' });

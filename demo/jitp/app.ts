@@ -5,9 +5,9 @@
  * thing attribute, the shared device policy, certificate ACTIVE.
  */
 import { App, CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { JustInTimeProvision } from '../../src';
+import { verifierFunction } from '../shared/verifier-function';
 
 /** A verifier on the documented contract: {certificateId, caCertificateId, certificatePem, subject, serialNumber} in, {verified, reason?} out. */
 const ALLOW_LIST_VERIFIER = `
@@ -22,11 +22,8 @@ exports.handler = async (input) => {
 export class JitpDemoStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
-    const allowList = new lambda.Function(this, 'AllowListVerifier', {
-      code: lambda.Code.fromInline(ALLOW_LIST_VERIFIER),
-      handler: 'index.handler',
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
+    const allowList = verifierFunction(this, 'AllowListVerifier', {
+      code: ALLOW_LIST_VERIFIER,
       environment: { ALLOWED_CN_PREFIXES: 'demo-sensor-' },
     });
     const jitp = new JustInTimeProvision(this, 'Jitp', { verifiers: { allowList } });

@@ -4,9 +4,9 @@
  * whose common name starts with an allowed prefix.
  */
 import { App, CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { JustInTimeRegistration } from '../../src';
+import { verifierFunction } from '../shared/verifier-function';
 
 /** A verifier on the documented contract: {certificateId, caCertificateId, certificatePem, subject, serialNumber} in, {verified, thingName?, attributes?, reason?} out. */
 const ALLOW_LIST_VERIFIER = `
@@ -23,11 +23,8 @@ exports.handler = async (input) => {
 export class JitrDemoStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
-    const allowList = new lambda.Function(this, 'AllowListVerifier', {
-      code: lambda.Code.fromInline(ALLOW_LIST_VERIFIER),
-      handler: 'index.handler',
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
+    const allowList = verifierFunction(this, 'AllowListVerifier', {
+      code: ALLOW_LIST_VERIFIER,
       environment: { ALLOWED_CN_PREFIXES: 'demo-device-' },
     });
     const jitr = new JustInTimeRegistration(this, 'Jitr', {

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -8,6 +8,7 @@ import { ApiAuthorizationOptions, resolveAuthorization } from '../core/api-autho
 import { DevicePolicy } from '../core/device-policy';
 import { HandlerFunction } from '../core/handler-function';
 import { iotArn } from '../core/iot-arn';
+import { applyLogGroupRemovalPolicy, checkRemovalPolicy } from '../core/removal';
 import { createRestApi } from '../core/rest-api';
 import { attachRolePolicy } from '../core/role-policy';
 
@@ -37,6 +38,16 @@ export interface CsrProvisioningApiProps {
    * @default - IAM authorization (grant it with grantProvision)
    */
   readonly apiAuthorization?: ApiAuthorizationOptions;
+
+  /**
+   * What deleting the stack does with the data this construct keeps.
+   *
+   * It applies to the construct's log groups (the function's and the API's access logs).
+   * DESTROY deletes them with the stack (`cdk destroy`); RETAIN keeps them (for audits).
+   *
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -60,6 +71,7 @@ export class CsrProvisioningApi extends Construct {
 
   constructor(scope: Construct, id: string, props: CsrProvisioningApiProps = {}) {
     super(scope, id);
+    const removalPolicy = checkRemovalPolicy(props.removalPolicy, 'removalPolicy');
     for (const type of props.allowedThingTypes ?? []) {
       if (!THING_TYPE_NAME.test(type)) throw new Error(`allowedThingTypes: '${type}' is not a thing type name (1-128 of a-zA-Z0-9:_-)`);
     }
@@ -85,6 +97,7 @@ export class CsrProvisioningApi extends Construct {
       requestModels: { 'application/json': model },
       requestValidator: validator,
     });
+    applyLogGroupRemovalPolicy(this, removalPolicy);
   }
 
   /** Lets a role or user call `POST /provision/device` with SigV4 (no IAM user with long-lived keys is created). */

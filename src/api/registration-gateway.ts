@@ -11,6 +11,7 @@ import { RegistryEventArchive } from './registry-event-archive';
 import { DevicePolicy } from '../core/device-policy';
 import { HandlerFunction } from '../core/handler-function';
 import { iotArn } from '../core/iot-arn';
+import { applyLogGroupRemovalPolicy, checkRemovalPolicy } from '../core/removal';
 import { createRestApi } from '../core/rest-api';
 import { attachRolePolicy } from '../core/role-policy';
 
@@ -85,6 +86,19 @@ export interface RegistrationGatewayProps {
    * @default true
    */
   readonly archiveRegistryEvents?: boolean;
+
+  /**
+   * What deleting the stack does with the data this construct keeps.
+   *
+   * It applies to the construct's log groups, the ledger of spent one-time tokens and the
+   * registry-event archive. DESTROY deletes them with the stack (`cdk destroy`), the
+   * buckets emptied first; RETAIN keeps them. Keep the ledger as long as the tokens it
+   * records: with a `tokensSecret` of your own (which outlives the stack) and a new, empty
+   * ledger, one-time tokens already spent would work again.
+   *
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -113,6 +127,7 @@ export class RegistrationGateway extends Construct {
 
   constructor(scope: Construct, id: string, props: RegistrationGatewayProps = {}) {
     super(scope, id);
+    const removalPolicy = checkRemovalPolicy(props.removalPolicy, 'removalPolicy');
     const identifier = props.tokenIdentifier ?? 'Token';
     if (!/^[A-Za-z][A-Za-z0-9_-]{0,31}$/.test(identifier)) {
       throw new Error(`tokenIdentifier '${identifier}' must be a word of letters, digits, _ or - (at most 32), such as Token or Bearer`);
@@ -134,7 +149,7 @@ export class RegistrationGateway extends Construct {
     }
 
     this.tokensSecret = props.tokensSecret ?? this.createTokensSecret();
-    this.tokenLedger = this.createTokenLedger();
+    this.tokenLedger = this.createTokenLedger(removalPolicy);
     const registrationTypes: Record<string, { thingTypeName: string; policyName: string; policyArn: string; attributes: string[] }> = {};
     for (const [name, type] of Object.entries(types)) {
       const thingType = new iot.CfnThingType(this, `ThingType${name}`, {
@@ -191,8 +206,9 @@ export class RegistrationGateway extends Construct {
     });
 
     if (props.archiveRegistryEvents ?? true) {
-      this.registryEventsBucket = new RegistryEventArchive(this, 'RegistryEvents').bucket;
+      this.registryEventsBucket = new RegistryEventArchive(this, 'RegistryEvents', { removalPolicy }).bucket;
     }
+    applyLogGroupRemovalPolicy(this, removalPolicy);
   }
 
   private createTokensSecret(): secretsmanager.Secret {
@@ -208,13 +224,14 @@ export class RegistrationGateway extends Construct {
     return secret;
   }
 
-  private createTokenLedger(): s3.Bucket {
+  private createTokenLedger(removalPolicy: RemovalPolicy): s3.Bucket {
     const bucket = new s3.Bucket(this, 'TokenLedger', {
       encryption: s3.BucketEncryption.S3_MANAGED,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
-      // Spent one-time tokens must stay spent.
-      removalPolicy: RemovalPolicy.RETAIN,
+      // Spent one-time tokens stay spent while the ledger lives: RETAIN keeps it past the stack (see removalPolicy).
+      removalPolicy,
+      autoDeleteObjects: removalPolicy === RemovalPolicy.DESTROY,
     });
     Validations.of(bucket).acknowledge({
       id: 'AwsSolutions-S1',

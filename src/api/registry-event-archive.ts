@@ -7,6 +7,12 @@ import { createCustomResourceProvider } from '../core/custom-resource-provider';
 import { HandlerFunction } from '../core/handler-function';
 import { attachRolePolicy } from '../core/role-policy';
 
+/** Options of RegistryEventArchive. */
+export interface RegistryEventArchiveProps {
+  /** What deleting the stack does with the archive bucket (DESTROY empties it first). */
+  readonly removalPolicy: RemovalPolicy;
+}
+
 /** Registry events of things: created, updated, deleted. */
 const THING_EVENTS_TOPIC = '$aws/events/thing/#';
 
@@ -19,14 +25,15 @@ export class RegistryEventArchive extends Construct {
   public readonly bucket: s3.Bucket;
   public readonly topicRule: iot.CfnTopicRule;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: RegistryEventArchiveProps) {
     super(scope, id);
     this.bucket = new s3.Bucket(this, 'Bucket', {
       encryption: s3.BucketEncryption.S3_MANAGED,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
       versioned: true,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: props.removalPolicy,
+      autoDeleteObjects: props.removalPolicy === RemovalPolicy.DESTROY,
     });
     Validations.of(this.bucket).acknowledge({
       id: 'AwsSolutions-S1',

@@ -1,8 +1,9 @@
-import { Lazy, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
+import { Duration, Lazy, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { checkRemovalPolicy } from './removal';
 import { attachRolePolicy } from './role-policy';
 
 /**
@@ -14,7 +15,7 @@ export interface CaVaultProps {
    * settings; make sure it blocks public access and enforces TLS.
    *
    * @default - a bucket is created: SSE-KMS under `encryptionKey`, TLS only,
-   * public access blocked, versioned, access-logged, retained on stack deletion
+   * public access blocked, versioned, access-logged, removed as `removalPolicy` says
    */
   readonly bucket?: s3.IBucket;
 
@@ -28,9 +29,25 @@ export interface CaVaultProps {
   /**
    * The KMS key every vault object is encrypted under (SSE-KMS).
    *
-   * @default - a customer managed key with rotation, retained on stack deletion
+   * @default - a customer managed key with rotation, removed as `removalPolicy` says
    */
   readonly encryptionKey?: kms.IKey;
+
+  /**
+   * What deleting the stack does with the bucket, the access-log bucket and the key that the vault creates.
+   *
+   * - `RemovalPolicy.DESTROY`: both buckets are emptied (every object version) and
+   *   deleted, and the key is scheduled for deletion after KMS's 30-day waiting period.
+   *   The CAs' private keys are gone for good: a CA still registered in AWS IoT can sign
+   *   no further device certificates, and devices it signed can no longer be re-issued.
+   * - `RemovalPolicy.RETAIN`: all three stay, with their contents, after `cdk destroy`
+   *   (delete them by hand when you are done). Choose it for a production vault.
+   *
+   * A bucket or key you bring (`bucket`, `encryptionKey`) is never changed.
+   *
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 /** The private key file of each CA; used to fence private keys off from every other reader. */
@@ -52,6 +69,8 @@ export class CaVault extends Construct {
   public readonly encryptionKey: kms.IKey;
   /** The key prefix, without leading or trailing slashes ('' for the bucket root). */
   public readonly prefix: string;
+  /** What deleting the stack does with the bucket and key the vault created. */
+  public readonly removalPolicy: RemovalPolicy;
   private readonly privateKeyReaders: iam.IRole[] = [];
   private readonly claimKeyReaders: iam.IRole[] = [];
 
@@ -61,10 +80,13 @@ export class CaVault extends Construct {
       throw new Error(`vault.prefix '${props.prefix}' may only contain letters, digits, '/' and !_.*'()- (S3 safe characters)`);
     }
     this.prefix = normalizePrefix(props.prefix);
+    this.removalPolicy = checkRemovalPolicy(props.removalPolicy, 'vault.removalPolicy');
     this.encryptionKey = props.encryptionKey ?? new kms.Key(this, 'Key', {
       description: 'Encrypts the CA vault of cdk-iot-security (CA private keys)',
       enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: this.removalPolicy,
+      // KMS's longest waiting period: a deletion can still be cancelled for 30 days.
+      pendingWindow: Duration.days(30),
     });
     this.bucket = props.bucket ?? this.createBucket();
   }
@@ -201,7 +223,7 @@ export class CaVault extends Construct {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
-      removalPolicy: RemovalPolicy.RETAIN,
+      ...this.bucketRemoval(),
     });
     Validations.of(accessLogs).acknowledge({
       id: 'AwsSolutions-S1',
@@ -216,9 +238,13 @@ export class CaVault extends Construct {
       versioned: true,
       serverAccessLogsBucket: accessLogs,
       serverAccessLogsPrefix: 'vault/',
-      // CA private keys must outlive an accidental `cdk destroy`.
-      removalPolicy: RemovalPolicy.RETAIN,
+      ...this.bucketRemoval(),
     });
+  }
+
+  /** A bucket that is destroyed is emptied first (aws-cdk-lib's auto-delete custom resource): CloudFormation deletes no bucket with objects in it. */
+  private bucketRemoval(): Pick<s3.BucketProps, 'removalPolicy' | 'autoDeleteObjects'> {
+    return { removalPolicy: this.removalPolicy, autoDeleteObjects: this.removalPolicy === RemovalPolicy.DESTROY };
   }
 }
 

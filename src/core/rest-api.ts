@@ -1,4 +1,4 @@
-import { Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -18,6 +18,7 @@ export function createRestApi(scope: Construct, id: string, description: string)
       stageName: 'prod',
       accessLogDestination: new apigw.LogGroupLogDestination(new logs.LogGroup(scope, 'AccessLogs', {
         retention: logs.RetentionDays.ONE_YEAR,
+        removalPolicy: RemovalPolicy.DESTROY,
       })),
       accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields(),
       throttlingRateLimit: 10,

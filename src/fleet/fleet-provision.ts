@@ -1,3 +1,4 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as iot from 'aws-cdk-lib/aws-iot';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -12,6 +13,7 @@ import { DevicePolicy } from '../core/device-policy';
 import { iotArn } from '../core/iot-arn';
 import { createProvisioningRole } from '../core/provisioning-role';
 import { renderTemplateBody, replaceStrings } from '../core/provisioning-template';
+import { applyLogGroupRemovalPolicy, checkRemovalPolicy } from '../core/removal';
 
 /** Enough for a factory line per certificate; more is a sign claims are shared too widely. */
 const MAX_CLAIM_CERTIFICATES = 10;
@@ -83,6 +85,19 @@ export interface FleetProvisionProps {
    * @default - no Greengrass resources
    */
   readonly greengrass?: GreengrassOptions;
+
+  /**
+   * What deleting the stack does with the data this construct keeps.
+   *
+   * It applies to the construct's log groups and, unless `vault.removalPolicy` says
+   * otherwise, to the vault. DESTROY deletes them with the stack (`cdk destroy`): the
+   * vault's buckets are emptied first and its key is deleted after KMS's 30-day waiting
+   * period. RETAIN keeps them. The claim certificates are deleted from AWS IoT and from
+   * the vault either way.
+   *
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -124,6 +139,7 @@ export class FleetProvision extends Construct {
 
   constructor(scope: Construct, id: string, props: FleetProvisionProps = {}) {
     super(scope, id);
+    const removalPolicy = checkRemovalPolicy(props.removalPolicy, 'removalPolicy');
     const claimCount = props.claimCertificateCount ?? 1;
     if (!Number.isInteger(claimCount) || claimCount < 0 || claimCount > MAX_CLAIM_CERTIFICATES) {
       throw new Error(`claimCertificateCount must be a whole number from 0 to ${MAX_CLAIM_CERTIFICATES}, got ${claimCount}`);
@@ -133,7 +149,7 @@ export class FleetProvision extends Construct {
       throw new Error(`thingNameParameter '${thingNameParameter}' must be 1-128 letters, digits or _.:-`);
     }
 
-    this.vault = new CaVault(this, 'Vault', props.vault);
+    this.vault = new CaVault(this, 'Vault', { ...props.vault, removalPolicy: props.vault?.removalPolicy ?? removalPolicy });
     let greengrass: GreengrassTokenExchange | undefined;
     if (props.greengrass) {
       greengrass = new GreengrassTokenExchange(this, 'Greengrass', props.greengrass);
@@ -192,6 +208,7 @@ export class FleetProvision extends Construct {
       claimPolicyArn: claimPolicy.attrArn,
       templateName: this.templateName,
     }).certificateIds;
+    applyLogGroupRemovalPolicy(this, removalPolicy);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { Aws, Duration, Fn } from 'aws-cdk-lib';
+import { Aws, Duration, Fn, RemovalPolicy } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as iot from 'aws-cdk-lib/aws-iot';
@@ -14,6 +14,7 @@ import { DevicePolicy } from '../core/device-policy';
 import { KeyAlgorithm } from '../core/key-algorithm';
 import { createProvisioningRole } from '../core/provisioning-role';
 import { renderTemplateBody, replaceStrings } from '../core/provisioning-template';
+import { applyLogGroupRemovalPolicy, checkRemovalPolicy } from '../core/removal';
 import { validateVerifiers } from '../core/verifiers';
 
 /**
@@ -127,6 +128,19 @@ export interface JustInTimeProvisionProps {
    * @default Duration.days(365)
    */
   readonly defaultDeviceCertificateValidity?: Duration;
+
+  /**
+   * What deleting the stack does with the data this construct keeps.
+   *
+   * It applies to the construct's log groups and, unless `vault.removalPolicy` says
+   * otherwise, to the CA vault. DESTROY deletes them with the stack (`cdk destroy`): the
+   * vault's buckets are emptied first and its key is deleted after KMS's 30-day waiting
+   * period, so the CAs' private keys are lost with the stack. RETAIN keeps them. Choose
+   * RETAIN in production, at least for the vault.
+   *
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -170,6 +184,7 @@ export class JustInTimeProvision extends Construct {
 
   constructor(scope: Construct, id: string, props: JustInTimeProvisionProps = {}) {
     super(scope, id);
+    const removalPolicy = checkRemovalPolicy(props.removalPolicy, 'removalPolicy');
     const verifiers = props.verifiers ?? {};
     const verifierNames = validateVerifiers(verifiers);
     if (props.templateBody !== undefined && props.thingAttributeFields !== undefined) {
@@ -183,7 +198,7 @@ export class JustInTimeProvision extends Construct {
     // Unique per stack and construct: two constructs never claim each other's CAs.
     this.registrarId = Fn.join('/', [Aws.STACK_NAME, this.node.addr]);
 
-    this.vault = new CaVault(this, 'Vault', props.vault);
+    this.vault = new CaVault(this, 'Vault', { ...props.vault, removalPolicy: props.vault?.removalPolicy ?? removalPolicy });
     const devicePolicy = new DevicePolicy(this, 'DevicePolicy', { statements: props.devicePolicyStatements });
     this.devicePolicyName = devicePolicy.policyName;
 
@@ -239,6 +254,7 @@ export class JustInTimeProvision extends Construct {
       defaultValidityDays: (props.defaultDeviceCertificateValidity ?? Duration.days(365)).toDays(),
     });
     this.deviceCertificateGenerator = this.deviceCertificateApi.function;
+    applyLogGroupRemovalPolicy(this, removalPolicy);
   }
 
   /** Lets a principal call `POST /caRegister` (with IAM authorization). */

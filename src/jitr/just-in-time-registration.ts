@@ -1,4 +1,4 @@
-import { Aws, Duration, Fn } from 'aws-cdk-lib';
+import { Aws, Duration, Fn, RemovalPolicy } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -12,6 +12,7 @@ import { CaRegistrator } from '../core/ca-registrator';
 import { CaVault, CaVaultProps } from '../core/ca-vault';
 import { DevicePolicy } from '../core/device-policy';
 import { KeyAlgorithm } from '../core/key-algorithm';
+import { applyLogGroupRemovalPolicy, checkRemovalPolicy } from '../core/removal';
 import { validateVerifiers } from '../core/verifiers';
 
 /**
@@ -75,6 +76,19 @@ export interface JustInTimeRegistrationProps {
    * @default 5
    */
   readonly maxReceiveCount?: number;
+
+  /**
+   * What deleting the stack does with the data this construct keeps.
+   *
+   * It applies to the construct's log groups and, unless `vault.removalPolicy` says
+   * otherwise, to the CA vault. DESTROY deletes them with the stack (`cdk destroy`): the
+   * vault's buckets are emptied first and its key is deleted after KMS's 30-day waiting
+   * period, so the CAs' private keys are lost with the stack. RETAIN keeps them. Choose
+   * RETAIN in production, at least for the vault.
+   *
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -111,12 +125,13 @@ export class JustInTimeRegistration extends Construct {
 
   constructor(scope: Construct, id: string, props: JustInTimeRegistrationProps = {}) {
     super(scope, id);
+    const removalPolicy = checkRemovalPolicy(props.removalPolicy, 'removalPolicy');
     const verifiers = props.verifiers ?? {};
     const verifierNames = validateVerifiers(verifiers);
     // Unique per stack and construct: two JITR constructs never claim each other's CAs.
     this.registrarId = Fn.join('/', [Aws.STACK_NAME, this.node.addr]);
 
-    this.vault = new CaVault(this, 'Vault', props.vault);
+    this.vault = new CaVault(this, 'Vault', { ...props.vault, removalPolicy: props.vault?.removalPolicy ?? removalPolicy });
     const devicePolicy = new DevicePolicy(this, 'DevicePolicy', { statements: props.devicePolicyStatements });
     this.devicePolicyName = devicePolicy.policyName;
 
@@ -143,6 +158,7 @@ export class JustInTimeRegistration extends Construct {
     this.deadLetterQueue = activator.buffer.deadLetterQueue;
     this.deadLetterAlarm = activator.buffer.deadLetterAlarm;
     this.topicRule = activator.topicRule;
+    applyLogGroupRemovalPolicy(this, removalPolicy);
   }
 
   /** Lets a principal call `POST /caRegister` (with IAM authorization). */

@@ -11,7 +11,8 @@ describe('JustInTimeRegistration resources', () => {
   const { template: synth } = jitrStack();
   const template: Template = synth();
 
-  test('the vault bucket is SSE-KMS under a rotating customer key, versioned, private, TLS-only and retained', () => {
+  // Destroyed with the stack by default since the security review (issue 10): RETAIN is a removalPolicy away (test/security/destroy.test.ts).
+  test('the vault bucket is SSE-KMS under a rotating customer key, versioned, private, TLS-only, and emptied and deleted with the stack', () => {
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
     template.hasResource('AWS::S3::Bucket', {
       Properties: {
@@ -27,8 +28,9 @@ describe('JustInTimeRegistration resources', () => {
         },
         LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'vault/' }),
       },
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'Delete',
     });
+    template.hasResourceProperties('Custom::S3AutoDeleteObjects', { BucketName: { Ref: Match.stringLikeRegexp('^JitrVaultBucket') } });
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
