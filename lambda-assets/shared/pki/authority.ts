@@ -4,11 +4,15 @@ import { pkiError } from './errors';
 import { authorityKeyIdentifierExtension } from './extensions';
 import { keyIdentifierOf } from './public-key-info';
 import { x509, type CryptoKey } from './runtime';
+import type { CertificateSigner } from './signer';
 
-/** A CA ready to sign: its parsed certificate and its imported private key. */
+/**
+ * A CA ready to sign: its parsed certificate and its signer (its private key imported here, or a
+ * key held by AWS KMS that signs on request).
+ */
 export interface CertificateAuthority {
   readonly certificate: x509.X509Certificate;
-  readonly privateKey: CryptoKey;
+  readonly signer: CertificateSigner;
   readonly certificatePem: string;
 }
 
@@ -71,7 +75,7 @@ export function signingContextOf(authority: CertificateAuthority): SigningContex
   if (!context) {
     context = {
       issuerName: subjectNameDerOf(new Uint8Array(authority.certificate.rawData)),
-      signingAlgorithm: signingAlgorithmFor(authority.privateKey),
+      signingAlgorithm: authority.signer.algorithm,
       authorityKeyIdentifier: authorityKeyIdentifierExtension(subjectKeyIdentifierOf(authority.certificate)),
     };
     signingContexts.set(authority, context);

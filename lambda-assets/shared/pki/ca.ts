@@ -9,17 +9,23 @@ import { exportPrivateKeyPem, exportSubjectPublicKeyInfo, generateKeyPair } from
 import { decodePem, encodePem } from './pem';
 import { keyIdentifierOf, requireAcceptedPublicKey } from './public-key-info';
 import { subtle, x509, type Bytes, type CryptoKey, type EcKeyImportParams, type RsaHashedImportParams } from './runtime';
+import { checkedSigner, requireSignerFits, webCryptoSigner, type CertificateSigner } from './signer';
 import { encodeSubject, validateSubject, type SubjectFields } from './subject';
 import { validityWindow } from './validity';
 
-export interface GeneratedCa {
+/** A self-signed CA: its certificate, its public key and, ready to sign, its authority. */
+export interface SelfSignedCa {
   certificatePem: string;
-  privateKeyPem: string;
   publicKeyPem: string;
   /** AWS IoT's id for the CA certificate (lowercase hex SHA-256 of the DER). */
   certificateId: string;
-  /** The new CA, ready to sign without re-importing its key. */
+  /** The new CA, ready to sign without loading anything again. */
   authority: CertificateAuthority;
+}
+
+/** A CA whose key was made here: the private key comes with it, for the vault. */
+export interface GeneratedCa extends SelfSignedCa {
+  privateKeyPem: string;
 }
 
 export interface CreateCaOptions {
@@ -30,25 +36,55 @@ export interface CreateCaOptions {
   now?: Date;
 }
 
-/** Creates a self-signed root CA for AWS IoT (basicConstraints CA:TRUE, keyCertSign + cRLSign). */
-export async function createCaCertificate(options: CreateCaOptions): Promise<GeneratedCa> {
-  const subject = encodeSubject(validateSubject(options.subject));
-  const keyAlgorithm = requireKeyAlgorithm(options.keyAlgorithm, 'keyAlgorithm');
-  const validity = validityWindow(options.validityDays, options.now);
+export interface SelfSignedCaOptions {
+  subject: SubjectFields;
+  validityDays: number;
+  /** DER SubjectPublicKeyInfo of the CA key (for a KMS key, what GetPublicKey answers). */
+  subjectPublicKeyInfo: Uint8Array;
+  /** What signs with the CA key: it must sign as that key does (see signatureParamsForPublicKey). */
+  signer: CertificateSigner;
+  /** Issuance time; defaults to the current time. */
+  now?: Date;
+}
 
+/** Creates a self-signed root CA for AWS IoT (basicConstraints CA:TRUE, keyCertSign + cRLSign) with a new key made here. */
+export async function createCaCertificate(options: CreateCaOptions): Promise<GeneratedCa> {
+  const keyAlgorithm = requireKeyAlgorithm(options.keyAlgorithm, 'keyAlgorithm');
+  // Validated before the (for RSA, slow) key generation, so bad input costs nothing.
+  validateSubject(options.subject);
+  validityWindow(options.validityDays, options.now);
   const keys = await generateKeyPair(keyAlgorithm);
-  const subjectPublicKeyInfo = await exportSubjectPublicKeyInfo(keys.publicKey);
+  const ca = await createSelfSignedCa({
+    subject: options.subject,
+    validityDays: options.validityDays,
+    now: options.now,
+    subjectPublicKeyInfo: await exportSubjectPublicKeyInfo(keys.publicKey),
+    signer: webCryptoSigner(keys.privateKey),
+  });
+  return { ...ca, privateKeyPem: await exportPrivateKeyPem(keys.privateKey) };
+}
+
+/**
+ * Creates a self-signed root CA whose key `signer` holds: a key made here, or one that never
+ * leaves AWS KMS. The certificate is the same either way. Its signature is checked with the
+ * public key before it is returned, so a signer holding another key fails here (KEY_MISMATCH).
+ */
+export async function createSelfSignedCa(options: SelfSignedCaOptions): Promise<SelfSignedCa> {
+  const subject = encodeSubject(validateSubject(options.subject));
+  const validity = validityWindow(options.validityDays, options.now);
+  const subjectPublicKeyInfo = new Uint8Array(options.subjectPublicKeyInfo);
+  requireSignerFits(options.signer, subjectPublicKeyInfo, 'the CA key');
+  const signer = checkedSigner(options.signer, subjectPublicKeyInfo, 'the CA key');
   const signed = await signCertificate(
-    { issuerName: subject, signingKey: keys.privateKey, signingAlgorithm: signingAlgorithmFor(keys.privateKey) },
+    { issuerName: subject, signer },
     { subject, subjectPublicKeyInfo, validity, extensions: caExtensions(keyIdentifierOf(subjectPublicKeyInfo)) },
   );
   // Parsed once here; the authority keeps it, so issuing never parses the CA certificate again.
   const certificate = new x509.X509Certificate(new Uint8Array(signed.der));
-  const authority: CertificateAuthority = { certificate, privateKey: keys.privateKey, certificatePem: signed.certificatePem };
+  const authority: CertificateAuthority = { certificate, signer: options.signer, certificatePem: signed.certificatePem };
   signingContextOf(authority);
   return {
     certificatePem: signed.certificatePem,
-    privateKeyPem: await exportPrivateKeyPem(keys.privateKey),
     publicKeyPem: encodePem(subjectPublicKeyInfo, 'PUBLIC KEY'),
     certificateId: signed.certificateId,
     authority,
@@ -72,8 +108,30 @@ export async function loadCertificateAuthority(certificatePem: string, privateKe
   const privateKey = await importPrivateKey(privateKeyPem, keyDescription.importParams, keyDescription.label);
   await provePrivateKeyMatches(privateKey, subjectPublicKeyInfo, keyDescription.importParams);
 
-  const authority: CertificateAuthority = { certificate, privateKey, certificatePem };
+  const authority: CertificateAuthority = { certificate, signer: webCryptoSigner(privateKey), certificatePem };
   signingContextOf(authority); // derive issuer name, algorithm and AKI now (cold start), not on the first issuance
+  return authority;
+}
+
+/**
+ * Loads a CA whose key is held elsewhere (AWS KMS) from its certificate and a signer for that
+ * key. Every signature the authority makes is checked with the certificate's public key before
+ * anything is built on it, so a signer holding another key fails with KEY_MISMATCH instead of
+ * issuing certificates no device could use.
+ */
+export function loadCertificateAuthorityWithSigner(certificatePem: string, signer: CertificateSigner): CertificateAuthority {
+  const { certificate } = parseCertificatePem(certificatePem, 'CA certificate');
+  if (!isCaCertificate(certificate)) {
+    throw pkiError('NOT_A_CA', 'the CA certificate lacks basicConstraints CA:TRUE, so devices it signs would not verify');
+  }
+  const subjectPublicKeyInfo = new Uint8Array(certificate.publicKey.rawData);
+  requireSignerFits(signer, subjectPublicKeyInfo, 'the CA certificate key');
+  const authority: CertificateAuthority = {
+    certificate,
+    signer: checkedSigner(signer, subjectPublicKeyInfo, 'the CA certificate key'),
+    certificatePem,
+  };
+  signingContextOf(authority);
   return authority;
 }
 

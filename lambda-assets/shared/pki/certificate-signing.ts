@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { signingContextOf, type CertificateAuthority, type SignatureParams } from './authority';
+import { signingContextOf, type CertificateAuthority } from './authority';
 import { derBitString, derElement, derSequence, derTime, TAG } from './der-writer';
 import { encodePem } from './pem';
-import { subtle, type CryptoKey } from './runtime';
 import { randomSerialNumber } from './serial-number';
-import { signatureAlgorithmIdentifier, signatureValueForCertificate } from './signature-encoding';
+import { signatureAlgorithmIdentifier } from './signature-encoding';
+import type { CertificateSigner } from './signer';
 import type { ValidityWindow } from './validity';
 
 /** Everything about a certificate that is not the issuer's to decide, each part already DER. */
@@ -18,11 +18,10 @@ export interface CertificateRequestParts {
   readonly extensions: readonly Uint8Array[];
 }
 
-/** Who signs: the issuer's DER name and its key. */
-export interface Signer {
+/** Who issues: the issuer's DER name and what signs for it (a key here, or KMS). */
+export interface Issuer {
   readonly issuerName: Uint8Array;
-  readonly signingKey: CryptoKey;
-  readonly signingAlgorithm: SignatureParams;
+  readonly signer: CertificateSigner;
 }
 
 export interface SignedCertificate {
@@ -45,25 +44,25 @@ export function certificateIdOfDer(der: Uint8Array | ArrayBuffer): string {
  * in as DER, built with @peculiar/x509 where they are structured (names, extensions) and cached
  * where they do not change, so issuing costs one signature and some byte concatenation.
  */
-export async function signCertificate(signer: Signer, parts: CertificateRequestParts): Promise<SignedCertificate> {
-  const algorithmIdentifier = signatureAlgorithmIdentifier(signer.signingAlgorithm);
+export async function signCertificate(issuer: Issuer, parts: CertificateRequestParts): Promise<SignedCertificate> {
+  const algorithmIdentifier = signatureAlgorithmIdentifier(issuer.signer.algorithm);
   const toBeSigned = derSequence(
     VERSION_3,
     derElement(TAG.INTEGER, randomSerialNumber()),
     algorithmIdentifier,
-    signer.issuerName,
+    issuer.issuerName,
     derSequence(derTime(parts.validity.notBefore), derTime(parts.validity.notAfter)),
     parts.subject,
     parts.subjectPublicKeyInfo,
     derElement(TAG.CONTEXT_3, derSequence(...parts.extensions)),
   );
-  const signature = new Uint8Array(await subtle.sign(signer.signingAlgorithm, signer.signingKey, toBeSigned));
-  const der = derSequence(toBeSigned, algorithmIdentifier, derBitString(signatureValueForCertificate(signer.signingAlgorithm, signature)));
+  const signature = await issuer.signer.sign(toBeSigned);
+  const der = derSequence(toBeSigned, algorithmIdentifier, derBitString(signature));
   return { der, certificatePem: encodePem(der, 'CERTIFICATE'), certificateId: certificateIdOfDer(der) };
 }
 
 /** Signs with a CA, reusing what was derived from it on first use (issuer name, algorithm, AKI). */
 export async function signWithAuthority(authority: CertificateAuthority, parts: CertificateRequestParts): Promise<SignedCertificate> {
   const context = signingContextOf(authority);
-  return signCertificate({ issuerName: context.issuerName, signingKey: authority.privateKey, signingAlgorithm: context.signingAlgorithm }, parts);
+  return signCertificate({ issuerName: context.issuerName, signer: authority.signer }, parts);
 }

@@ -6,6 +6,7 @@ import {
   loadCertificateAuthority,
   PkiError,
   type GeneratedCa,
+  type WebCryptoSigner,
 } from '../../../../lambda-assets/shared/pki';
 
 const openssl = new OpensslWorkspace();
@@ -32,8 +33,9 @@ describe('loadCertificateAuthority', () => {
   test.each([['RSA-2048', () => rsaCa], ['ECDSA-P256', () => p256Ca]])('round-trips the exported %s PEMs into a CA that issues verifiable certificates', async (_, ca) => {
     const loaded = await loadCertificateAuthority(ca().certificatePem, ca().privateKeyPem);
     expect(loaded.certificatePem).toBe(ca().certificatePem);
-    expect(loaded.privateKey.type).toBe('private');
-    expect(loaded.privateKey.extractable).toBe(false); // once loaded, the CA key never leaves WebCrypto
+    const { privateKey } = loaded.signer as WebCryptoSigner;
+    expect(privateKey.type).toBe('private');
+    expect(privateKey.extractable).toBe(false); // once loaded, the CA key never leaves WebCrypto
     const device = await issueDeviceCertificateWithNewKey(loaded, { keyAlgorithm: 'ECDSA-P256', subject: { commonName: 'loaded' }, validityDays: 1 });
     expect(openssl.verify(ca().certificatePem, device.certificatePem)).toBe('cert.pem: OK');
     expect(inspectCertificate(device.certificatePem).issuerName).toBe(inspectCertificate(ca().certificatePem).subjectName);
