@@ -64,7 +64,7 @@ async function handle(options: AwsJsonApiOptions, request: IncomingMessage, resp
     sendError(response, 400, 'SerializationException', 'The request body is not valid JSON');
     return;
   }
-  send(response, 200, operation(principal, input));
+  send(response, 200, await operation(principal, input));
 }
 
 export async function startAwsJsonApi(options: AwsJsonApiOptions): Promise<ServedLocally> {

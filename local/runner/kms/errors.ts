@@ -8,7 +8,10 @@ export type KmsErrorCode =
   | 'InvalidKeyUsageException'
   | 'AlreadyExistsException'
   | 'ValidationException'
-  | 'UnsupportedOperationException';
+  | 'UnsupportedOperationException'
+  | 'KMSInvalidStateException'
+  | 'MalformedPolicyDocumentException'
+  | 'TagException';
 
 /** An error of the local KMS, carrying the code (and HTTP status) KMS answers with. */
 export class KmsError extends Error {

@@ -1,10 +1,10 @@
 /** The KMS API operations the local KMS answers, from awsJson1_1 input to output shapes. */
 import { KmsError } from './errors';
-import type { KmsKeyMetadata, LocalKms } from './local-kms';
+import type { KmsKeyMetadata, KmsTag, LocalKms } from './local-kms';
 import type { Principal } from '../iam/types';
 
 type Json = Record<string, unknown>;
-export type KmsOperation = (kms: LocalKms, principal: Principal, input: Json) => Json;
+export type KmsOperation = (kms: LocalKms, principal: Principal, input: Json) => Json | Promise<Json>;
 
 function requiredString(input: Json, name: string): string {
   const value = input[name];
@@ -36,22 +36,46 @@ function dataKeyBytes(input: Json): number {
   }
 }
 
+function optionalString(input: Json, name: string): string | undefined {
+  const value = input[name];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw new KmsError('ValidationException', `${name} must be a string`);
+  return value;
+}
+
+function optionalBoolean(input: Json, name: string): boolean | undefined {
+  const value = input[name];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'boolean') throw new KmsError('ValidationException', `${name} must be a boolean`);
+  return value;
+}
+
+function tagList(input: Json, name: string): KmsTag[] {
+  const value = input[name];
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw new KmsError('ValidationException', `${name} must be a list of {TagKey, TagValue}`);
+  return value as KmsTag[];
+}
+
+// awsJson timestamps are epoch seconds.
+const epochSeconds = (date: Date) => date.getTime() / 1000;
+
 function describe(metadata: KmsKeyMetadata, accountId: string): Json {
   return {
     AWSAccountId: accountId,
     KeyId: metadata.keyId,
     Arn: metadata.arn,
-    // awsJson timestamps are epoch seconds.
-    CreationDate: metadata.creationDate.getTime() / 1000,
+    CreationDate: epochSeconds(metadata.creationDate),
     Enabled: metadata.enabled,
     Description: metadata.description,
-    KeyUsage: 'ENCRYPT_DECRYPT',
-    KeyState: metadata.enabled ? 'Enabled' : 'Disabled',
+    KeyUsage: metadata.keyUsage,
+    KeyState: metadata.keyState,
+    ...(metadata.deletionDate ? { DeletionDate: epochSeconds(metadata.deletionDate) } : {}),
     Origin: 'AWS_KMS',
     KeyManager: 'CUSTOMER',
-    KeySpec: 'SYMMETRIC_DEFAULT',
-    CustomerMasterKeySpec: 'SYMMETRIC_DEFAULT',
-    EncryptionAlgorithms: ['SYMMETRIC_DEFAULT'],
+    KeySpec: metadata.keySpec,
+    CustomerMasterKeySpec: metadata.keySpec,
+    ...(metadata.keyUsage === 'SIGN_VERIFY' ? { SigningAlgorithms: metadata.signingAlgorithms } : { EncryptionAlgorithms: ['SYMMETRIC_DEFAULT'] }),
     MultiRegion: false,
   };
 }
@@ -80,4 +104,56 @@ export const KMS_OPERATIONS: Readonly<Record<string, KmsOperation>> = {
   DescribeKey: (kms, principal, input) => ({
     KeyMetadata: describe(kms.describeKey(principal, requiredString(input, 'KeyId')), kms.accountId),
   }),
+  CreateKey: async (kms, principal, input) => {
+    if (input.CustomKeyStoreId !== undefined || input.XksKeyId !== undefined) {
+      throw new KmsError('UnsupportedOperationException', 'Custom key stores are not supported by the local KMS');
+    }
+    const metadata = await kms.createKeyAs(principal, {
+      // CustomerMasterKeySpec is the deprecated name of KeySpec; KMS still takes it.
+      keySpec: optionalString(input, 'KeySpec') ?? optionalString(input, 'CustomerMasterKeySpec'),
+      keyUsage: optionalString(input, 'KeyUsage'),
+      policy: optionalString(input, 'Policy'),
+      description: optionalString(input, 'Description'),
+      tags: tagList(input, 'Tags'),
+      origin: optionalString(input, 'Origin'),
+      multiRegion: optionalBoolean(input, 'MultiRegion'),
+      bypassPolicyLockoutSafetyCheck: optionalBoolean(input, 'BypassPolicyLockoutSafetyCheck'),
+    });
+    return { KeyMetadata: describe(metadata, kms.accountId) };
+  },
+  GetPublicKey: (kms, principal, input) => {
+    const key = kms.getPublicKey(principal, requiredString(input, 'KeyId'));
+    return {
+      KeyId: key.keyArn,
+      PublicKey: key.publicKey.toString('base64'),
+      KeySpec: key.keySpec,
+      CustomerMasterKeySpec: key.keySpec,
+      KeyUsage: key.keyUsage,
+      SigningAlgorithms: key.signingAlgorithms,
+    };
+  },
+  Sign: (kms, principal, input) => {
+    const signed = kms.sign(principal, requiredString(input, 'KeyId'), {
+      message: requiredBlob(input, 'Message'),
+      messageType: optionalString(input, 'MessageType'),
+      signingAlgorithm: requiredString(input, 'SigningAlgorithm'),
+    });
+    return { KeyId: signed.keyArn, Signature: signed.signature.toString('base64'), SigningAlgorithm: signed.signingAlgorithm };
+  },
+  ScheduleKeyDeletion: (kms, principal, input) => {
+    const window = input.PendingWindowInDays;
+    if (window !== undefined && typeof window !== 'number') throw new KmsError('ValidationException', 'PendingWindowInDays must be a number');
+    const metadata = kms.scheduleKeyDeletion(principal, requiredString(input, 'KeyId'), window);
+    return {
+      KeyId: metadata.arn,
+      DeletionDate: epochSeconds(metadata.deletionDate!),
+      KeyState: metadata.keyState,
+      PendingWindowInDays: window ?? 30,
+    };
+  },
+  TagResource: (kms, principal, input) => {
+    kms.tagResource(principal, requiredString(input, 'KeyId'), tagList(input, 'Tags'));
+    return {};
+  },
+  ListResourceTags: (kms, principal, input) => ({ Tags: kms.listResourceTags(principal, requiredString(input, 'KeyId')), Truncated: false }),
 };

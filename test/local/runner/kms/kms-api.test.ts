@@ -143,7 +143,14 @@ describe('LocalKms in process', () => {
     expect(kms.keyArnOf('arn:aws:kms:eu-west-1:123456789012:alias/vault')).toBe(arn);
     const principal = { arn: admin.arn, accountId: '123456789012' };
     const dataKey = kms.generateDataKey(principal, arn, { encryptionContext: { 'aws:s3:arn': 'arn:aws:s3:::b' }, viaService: 's3.eu-west-1.amazonaws.com' });
-    expect(accessControl.requests[0].context).toEqual({ 'kms:CallerAccount': '123456789012', 'kms:ViaService': 's3.eu-west-1.amazonaws.com', 'kms:EncryptionContext:aws:s3:arn': 'arn:aws:s3:::b' });
+    expect(accessControl.requests[0].context).toEqual({
+      'kms:CallerAccount': '123456789012',
+      'kms:KeySpec': 'SYMMETRIC_DEFAULT',
+      'kms:KeyUsage': 'ENCRYPT_DECRYPT',
+      'kms:KeyOrigin': 'AWS_KMS',
+      'kms:ViaService': 's3.eu-west-1.amazonaws.com',
+      'kms:EncryptionContext:aws:s3:arn': 'arn:aws:s3:::b',
+    });
     expect(kms.decrypt(principal, dataKey.ciphertextBlob, { encryptionContext: { 'aws:s3:arn': 'arn:aws:s3:::b' } }).plaintext.equals(dataKey.plaintext)).toBe(true);
   });
 });
