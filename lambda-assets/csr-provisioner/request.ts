@@ -1,7 +1,7 @@
 import { badRequest, invalidField } from '../shared/http/client-error';
 import { attributeProblem, isValidThingName, MAX_ATTRIBUTES_WITHOUT_TYPE } from '../shared/iot/thing-names';
 import { encodePem, parseCsr, ParsedCsr, PkiError } from '../shared/pki';
-import { optionalObject, optionalString, rejectUnknownFields } from '../shared/validation/fields';
+import { fieldPath, optionalObject, optionalString, rejectUnknownFields } from '../shared/validation/fields';
 
 /** The body of POST /provision/device, after every check that needs no AWS call. */
 export interface ProvisionRequest {
@@ -92,7 +92,7 @@ function readAttributes(body: Record<string, unknown>, hasThingType: boolean): R
   for (const name of Object.keys(attributes)) {
     // A template would read {"Ref": ...} or {"Fn::...": ...} as an intrinsic function, not as an attribute.
     if (name === 'Ref' || name.startsWith('Fn::')) {
-      throw invalidField(`AttributePayload.attributes.${name}`, 'is reserved: provisioning templates read it as an intrinsic function');
+      throw invalidField(fieldPath('AttributePayload.attributes.', name), 'is reserved: provisioning templates read it as an intrinsic function');
     }
   }
   const max = hasThingType ? undefined : MAX_ATTRIBUTES_WITHOUT_TYPE;

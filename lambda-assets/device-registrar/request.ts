@@ -2,7 +2,7 @@ import type { RegistrarConfig, ThingTypeConfig } from './config';
 import type { RegistrationToken } from './token-context';
 import { badRequest, ClientError, invalidField } from '../shared/http/client-error';
 import { attributeProblem, isValidThingName, MAX_ATTRIBUTES_WITHOUT_TYPE } from '../shared/iot/thing-names';
-import { optionalObject, optionalString, rejectUnknownFields } from '../shared/validation/fields';
+import { fieldPath, optionalObject, optionalString, rejectUnknownFields } from '../shared/validation/fields';
 
 /** The body of POST /register, checked against the configuration and the token's rights. */
 export interface RegistrationRequest {
@@ -43,7 +43,7 @@ function readAttributes(body: Record<string, unknown>, type: ThingTypeConfig): R
     if (name === 'version') throw invalidField('attributes.version', 'is set from the version field; send it there');
     if (!type.attributes.includes(name)) {
       const allowed = type.attributes.length === 0 ? 'this type allows none' : `allowed: ${type.attributes.join(', ')}`;
-      throw invalidField(`attributes.${name}`, `is not an attribute of this thing type (${allowed})`);
+      throw invalidField(fieldPath('attributes.', name), `is not an attribute of this thing type (${allowed})`);
     }
   }
   // AWS IoT's limits count `version` too: 50 attributes with a thing type, 3 without.

@@ -2,10 +2,16 @@ import { invalidField } from '../http/client-error';
 
 /** Field readers for request bodies: each throws a 400 that names the field. */
 
+/** A key a caller chose, as a message names it: as it is when it reads as a name, else quoted as JSON (so '' or a newline still shows). */
+export function fieldPath(path: string, key: string): string {
+  if (/^[A-Za-z0-9_.,@/:#-]{1,128}$/.test(key)) return path + key;
+  return path + JSON.stringify(key.length > 64 ? `${key.slice(0, 64)}...` : key);
+}
+
 export function rejectUnknownFields(object: Record<string, unknown>, allowed: readonly string[], path = ''): void {
   for (const key of Object.keys(object)) {
     if (!allowed.includes(key)) {
-      throw invalidField(path + key, `unknown field; allowed fields are ${allowed.join(', ')}`);
+      throw invalidField(fieldPath(path, key), `unknown field; allowed fields are ${allowed.join(', ')}`);
     }
   }
 }

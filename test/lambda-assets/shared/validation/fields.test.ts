@@ -27,6 +27,16 @@ describe('rejectUnknownFields', () => {
     expect(refusal(() => rejectUnknownFields({ a: 1, x: 2 }, ['a', 'b'], 'csrSubjects.')).message)
       .toBe('csrSubjects.x: unknown field; allowed fields are a, b');
   });
+
+  // Found by test/security/fuzz-requests.test.ts: an empty key made the message ': unknown field', naming nothing.
+  test.each([
+    ['', '"": unknown field'],
+    ['two\nlines', '"two\\nlines": unknown field'],
+    ['<script>', '"<script>": unknown field'],
+    ['k'.repeat(200), `"${'k'.repeat(64)}...": unknown field`],
+  ])('a key that does not read as a name (%j) is quoted as JSON, and cut at 64 characters', (key, start) => {
+    expect(refusal(() => rejectUnknownFields({ [key]: 1 }, ['a'])).message.startsWith(start)).toBe(true);
+  });
 });
 
 describe('optionalString', () => {
