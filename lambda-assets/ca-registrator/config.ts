@@ -16,7 +16,19 @@ export interface RegistratorConfig {
    * Either `{templateName}` or `{templateBody, roleArn}`, never both.
    */
   readonly registrationConfig?: RegistrationConfig;
+  /** Where generated CAs keep their keys: the vault (default), or AWS KMS (see kmsCaKeys). */
+  readonly caKeyStorage: CaKeyStorage;
+  /** With caKeyStorage KMS: the roles named in each CA key's key policy. */
+  readonly kmsCaKeys?: {
+    /** This function's own role: it creates each key and signs the CA and verification certificates. */
+    readonly registratorRoleArn: string;
+    /** Roles that sign device certificates with the CA keys. */
+    readonly signerRoleArns: string[];
+  };
 }
+
+export type CaKeyStorage = 'VAULT' | 'KMS';
+
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): RegistratorConfig {
   const required = (name: string) => {
@@ -35,7 +47,31 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RegistratorCon
     defaultKeyAlgorithm,
     defaultValidityDays: Number(env.DEFAULT_CA_VALIDITY_DAYS ?? 3650),
     registrationConfig: parseRegistrationConfig(env.REGISTRATION_CONFIG),
+    ...parseCaKeyStorage(env),
   };
+}
+
+/**
+ * CA_KEY_STORAGE is VAULT (the default) or KMS; with KMS, CA_KEY_ADMIN_ROLE_ARN names this function's
+ * role and CA_KEY_SIGNER_ROLE_ARNS (a JSON array) the roles that sign device certificates. The
+ * construct writes them, so a malformed value fails the function's load with a message saying which.
+ */
+export function parseCaKeyStorage(env: NodeJS.ProcessEnv): Pick<RegistratorConfig, 'caKeyStorage' | 'kmsCaKeys'> {
+  const storage = env.CA_KEY_STORAGE || 'VAULT';
+  if (storage === 'VAULT') return { caKeyStorage: 'VAULT' };
+  if (storage !== 'KMS') throw new Error(`CA_KEY_STORAGE must be VAULT or KMS, got '${storage}'`);
+  const registratorRoleArn = env.CA_KEY_ADMIN_ROLE_ARN ?? '';
+  if (!ROLE_ARN.test(registratorRoleArn)) throw new Error('CA_KEY_ADMIN_ROLE_ARN must be the ARN of the CA registrator\'s role');
+  let signers: unknown;
+  try {
+    signers = JSON.parse(env.CA_KEY_SIGNER_ROLE_ARNS ?? '[]');
+  } catch {
+    signers = undefined;
+  }
+  if (!Array.isArray(signers) || !signers.every((arn) => typeof arn === 'string' && ROLE_ARN.test(arn))) {
+    throw new Error('CA_KEY_SIGNER_ROLE_ARNS must be a JSON array of IAM role ARNs');
+  }
+  return { caKeyStorage: 'KMS', kmsCaKeys: { registratorRoleArn, signerRoleArns: signers } };
 }
 
 /** VERIFIER_NAMES is a JSON array of the verifier names the construct was given. */

@@ -6,6 +6,7 @@ import { parseRegisterCaRequest } from './request';
 import { toErrorResponse } from '../shared/http/error-response';
 import { jsonResponse } from '../shared/http/responses';
 import { createIotClient } from '../shared/iot/iot-client';
+import { createKmsClient, KmsCaKeys } from '../shared/kms/kms-ca-key';
 import { createLogger } from '../shared/logging/logger';
 import { parseJsonObjectBody } from '../shared/validation/json-body';
 import { CaVault } from '../shared/vault/ca-vault';
@@ -17,6 +18,8 @@ const deps: Omit<RegistratorDeps, 'logger'> = {
   vault: new CaVault(new S3Client({}), { bucket: config.vaultBucket, prefix: config.vaultPrefix, kmsKeyArn: config.vaultKeyArn }),
   registrarId: config.registrarId,
   registrationConfig: config.registrationConfig,
+  // With caKeyStorage KMS, every generated CA's key is made, kept and used by AWS KMS.
+  kmsCaKeys: config.kmsCaKeys && new KmsCaKeys(createKmsClient(), { ...config.kmsCaKeys, registrarId: config.registrarId }),
 };
 const rootLogger = createLogger({ function: 'ca-registrator' });
 

@@ -10,15 +10,19 @@ import { CertificateMode, GenerateCaRequest, ImportCaRequest } from './request';
 import { ClientError, invalidField } from '../shared/http/client-error';
 import { isNotFound } from '../shared/iot/aws-errors';
 import { ownershipTags } from '../shared/iot/ownership-tags';
+import { KmsCaKeyRecord, KmsCaKeys, serializeKmsCaKeyRecord } from '../shared/kms/kms-ca-key';
 import { describeError, Logger } from '../shared/logging/logger';
 import {
   assertAcceptableCaCertificate,
   certificateIdOf,
   createCaCertificate,
+  createSelfSignedCa,
   createVerificationCertificate,
   inspectCertificate,
   isIssuedBy,
   PkiError,
+  SelfSignedCa,
+  SubjectFields,
 } from '../shared/pki';
 import { CA_FILES, CaFileName, CaVault } from '../shared/vault/ca-vault';
 
@@ -29,6 +33,8 @@ export interface RegistratorDeps {
   readonly registrarId: string;
   /** The provisioning template every CA is registered with (JITP); absent for JITR. */
   readonly registrationConfig?: RegistrationConfig;
+  /** Set when generated CAs keep their keys in AWS KMS (caKeyStorage KMS); otherwise keys go to the vault. */
+  readonly kmsCaKeys?: KmsCaKeys;
   readonly logger: Logger;
 }
 
@@ -38,24 +44,24 @@ export interface RegisteredCa {
   readonly caCertificatePem: string;
 }
 
-/** Makes a CA and its verification certificate, keeps them in the vault, registers the CA for JITR. */
+/**
+ * Makes a CA and its verification certificate, keeps them in the vault, registers the CA for JITR
+ * (or JITP). Its key is made here and kept in the vault, or made and kept by AWS KMS.
+ */
 export async function registerGeneratedCa(deps: RegistratorDeps, request: GenerateCaRequest): Promise<RegisteredCa> {
   const subject = {
     ...request.subject,
     // A unique default name keeps clear of AWS's limit of 10 CAs with the same subject.
     commonName: request.subject.commonName ?? `cdk-iot-security CA ${randomBytes(6).toString('hex')}`,
   };
+  if (deps.kmsCaKeys) return registerKmsCa(deps, deps.kmsCaKeys, request, subject);
   const ca = await createCaCertificate({ subject, keyAlgorithm: request.keyAlgorithm, validityDays: request.validityDays });
-  let verificationCertificatePem: string | undefined;
-  if (request.certificateMode === 'DEFAULT') {
-    const registrationCode = await getRegistrationCode(deps.iot);
-    verificationCertificatePem = (await createVerificationCertificate(ca.authority, registrationCode)).certificatePem;
-  }
+  const verificationCertificatePem = await verificationCertificateFor(deps, request, ca);
   const files: Partial<Record<CaFileName, string>> = {
     [CA_FILES.certificate]: ca.certificatePem,
     [CA_FILES.privateKey]: ca.privateKeyPem,
     [CA_FILES.publicKey]: ca.publicKeyPem,
-    [CA_FILES.metadata]: metadata(deps, ca.certificateId, request, 'generated', request.keyAlgorithm),
+    [CA_FILES.metadata]: metadata(deps, ca.certificateId, request, 'generated', request.keyAlgorithm, { keyStorage: 'VAULT' }),
   };
   if (verificationCertificatePem) files[CA_FILES.verificationCertificate] = verificationCertificatePem;
   return storeAndRegister(deps, {
@@ -66,6 +72,63 @@ export async function registerGeneratedCa(deps: RegistratorDeps, request: Genera
     verifierName: request.verifierName,
     files,
   });
+}
+
+/**
+ * A CA whose key AWS KMS makes and keeps: the key is created with a policy that lets only the
+ * signing roles sign, the CA certificate is self-signed through KMS Sign (its signature checked
+ * with the key GetPublicKey gives), the key is tagged with the CA's id, and the vault gets the
+ * certificate and a record naming the key, never key material. If anything fails before the CA is
+ * registered, the key is scheduled for deletion and the vault files removed: nothing is left behind.
+ */
+async function registerKmsCa(deps: RegistratorDeps, caKeys: KmsCaKeys, request: GenerateCaRequest, subject: SubjectFields): Promise<RegisteredCa> {
+  const key = await caKeys.create(request.keyAlgorithm, subject.commonName!);
+  deps.logger.info('CA key created in KMS', { keyArn: key.keyArn, keySpec: key.keySpec });
+  try {
+    const ca = await createSelfSignedCa({
+      subject,
+      validityDays: request.validityDays,
+      subjectPublicKeyInfo: await caKeys.publicKey(key),
+      signer: caKeys.signer(key),
+    });
+    await caKeys.tagForCa(key, ca.certificateId);
+    const verificationCertificatePem = await verificationCertificateFor(deps, request, ca);
+    const files: Partial<Record<CaFileName, string>> = {
+      [CA_FILES.certificate]: ca.certificatePem,
+      [CA_FILES.publicKey]: ca.publicKeyPem,
+      [CA_FILES.kmsKey]: serializeKmsCaKeyRecord(key),
+      [CA_FILES.metadata]: metadata(deps, ca.certificateId, request, 'generated', request.keyAlgorithm, { keyStorage: 'KMS', kmsKeyArn: key.keyArn }),
+    };
+    if (verificationCertificatePem) files[CA_FILES.verificationCertificate] = verificationCertificatePem;
+    return await storeAndRegister(deps, {
+      caCertificateId: ca.certificateId,
+      caCertificatePem: ca.certificatePem,
+      verificationCertificatePem,
+      certificateMode: request.certificateMode,
+      verifierName: request.verifierName,
+      files,
+    });
+  } catch (error) {
+    await removeKmsKey(deps, caKeys, key);
+    throw error;
+  }
+}
+
+/** A failing clean-up is logged, never allowed to hide why the registration failed. */
+async function removeKmsKey(deps: RegistratorDeps, caKeys: KmsCaKeys, key: KmsCaKeyRecord): Promise<void> {
+  try {
+    await caKeys.scheduleDeletion(key);
+    deps.logger.warn('CA registration failed; its KMS key is scheduled for deletion', { keyArn: key.keyArn, pendingWindowInDays: 7 });
+  } catch (cleanupError) {
+    deps.logger.error('CA registration failed and its KMS key could not be scheduled for deletion', { keyArn: key.keyArn, ...describeError(cleanupError) });
+  }
+}
+
+/** In DEFAULT mode, the proof for AWS IoT that we hold the CA key: CN = the registration code, signed by the CA. */
+async function verificationCertificateFor(deps: RegistratorDeps, request: GenerateCaRequest, ca: SelfSignedCa): Promise<string | undefined> {
+  if (request.certificateMode !== 'DEFAULT') return undefined;
+  const registrationCode = await getRegistrationCode(deps.iot);
+  return (await createVerificationCertificate(ca.authority, registrationCode)).certificatePem;
 }
 
 /** Registers a CA the user brings; only its certificate is stored, its key never reaches us. */
@@ -80,7 +143,7 @@ export async function registerImportedCa(deps: RegistratorDeps, request: ImportC
   }
   const files: Partial<Record<CaFileName, string>> = {
     [CA_FILES.certificate]: request.caCertificatePem,
-    [CA_FILES.metadata]: metadata(deps, caCertificateId, request, 'imported', caInfo.keyDescription),
+    [CA_FILES.metadata]: metadata(deps, caCertificateId, request, 'imported', caInfo.keyDescription, { keyStorage: 'NONE' }),
   };
   if (request.verificationCertificatePem) files[CA_FILES.verificationCertificate] = request.verificationCertificatePem;
   return storeAndRegister(deps, {
@@ -200,11 +263,13 @@ function metadata(
   request: { certificateMode: CertificateMode; verifierName?: string },
   source: 'generated' | 'imported',
   keyAlgorithm: string,
+  key: { keyStorage: 'VAULT' | 'KMS' | 'NONE'; kmsKeyArn?: string },
 ): string {
   return JSON.stringify({
     caCertificateId,
     source,
     keyAlgorithm,
+    ...key,
     certificateMode: request.certificateMode,
     verifierName: request.verifierName ?? null,
     ...provisioningTemplateField(deps.registrationConfig),

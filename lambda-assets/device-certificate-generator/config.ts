@@ -9,6 +9,11 @@ export interface GeneratorConfig {
   readonly registrarId: string;
   readonly defaultValidityDays: number;
   readonly maxValidityDays: number;
+  /**
+   * Where the construct keeps the keys of the CAs it makes: the vault, or AWS KMS. Either way a CA
+   * made while the construct used the other storage still issues: this only says where to look first.
+   */
+  readonly caKeyStorage: 'VAULT' | 'KMS';
 }
 
 /** Device certificates live at most ten years, whatever the construct asks for. */
@@ -21,6 +26,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): GeneratorConfi
     return value;
   };
   const maxValidityDays = days(env, 'MAX_DEVICE_VALIDITY_DAYS', HARD_MAX_VALIDITY_DAYS, HARD_MAX_VALIDITY_DAYS);
+  const caKeyStorage = env.CA_KEY_STORAGE || 'VAULT';
+  if (caKeyStorage !== 'VAULT' && caKeyStorage !== 'KMS') throw new Error(`CA_KEY_STORAGE must be VAULT or KMS, got '${caKeyStorage}'`);
   return {
     vaultBucket: required('VAULT_BUCKET'),
     vaultPrefix: normalizePrefix(env.VAULT_PREFIX),
@@ -28,6 +35,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): GeneratorConfi
     registrarId: required('REGISTRAR_ID'),
     defaultValidityDays: days(env, 'DEFAULT_DEVICE_VALIDITY_DAYS', 365, maxValidityDays),
     maxValidityDays,
+    caKeyStorage,
   };
 }
 

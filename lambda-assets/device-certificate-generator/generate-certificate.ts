@@ -1,9 +1,11 @@
 import { IoTClient } from '@aws-sdk/client-iot';
+import type { KMSClient } from '@aws-sdk/client-kms';
 import { JitpCa, loadJitpCa } from './jitp-ca';
 import { CsrRequest, DeviceCertificateRequest, KeyGenerationRequest } from './request';
 import { ClientError } from '../shared/http/client-error';
 import { AMAZON_ROOT_CA_PEMS } from '../shared/iot/amazon-root-cas';
 import { missingSubjectField, unacceptableSubjectValue } from '../shared/iot/jitp-template-fields';
+import { kmsSigner, parseKmsCaKeyRecord } from '../shared/kms/kms-ca-key';
 import { describeError, Logger } from '../shared/logging/logger';
 import {
   certificateIdOf,
@@ -12,6 +14,7 @@ import {
   issueDeviceCertificate,
   issueDeviceCertificateWithNewKey,
   loadCertificateAuthority,
+  loadCertificateAuthorityWithSigner,
 } from '../shared/pki';
 import { CA_FILES, CaVault, IssuedCertificateRecord } from '../shared/vault/ca-vault';
 import { VerifyDevice } from '../shared/verifier/invoke-verifier';
@@ -19,6 +22,10 @@ import { VerifyDevice } from '../shared/verifier/invoke-verifier';
 export interface GeneratorDeps {
   readonly iot: IoTClient;
   readonly vault: CaVault;
+  /** Signs with the keys of CAs that AWS KMS holds. */
+  readonly kms: KMSClient;
+  /** Where the construct keeps the keys of the CAs it makes, so where to look first. */
+  readonly caKeyStorage: 'VAULT' | 'KMS';
   /** Tag value that marks CAs as this construct's. */
   readonly registrarId: string;
   readonly verify: VerifyDevice;
@@ -68,7 +75,7 @@ async function certifyCsr(deps: GeneratorDeps, ca: JitpCa, request: CsrRequest):
     return respond(deps, caCertificateId, caCertificatePem, previous);
   }
 
-  const authority = await loadVaultAuthority(deps.vault, caCertificateId);
+  const authority = await loadAuthority(deps, caCertificateId);
   const issued = await issueDeviceCertificate(authority, {
     publicKey: request.csr.publicKey,
     subject: request.subject,
@@ -101,7 +108,7 @@ async function certifyCsr(deps: GeneratorDeps, ca: JitpCa, request: CsrRequest):
  */
 async function certifyNewKey(deps: GeneratorDeps, ca: JitpCa, request: KeyGenerationRequest): Promise<DeviceCertificateResponse> {
   const { caCertificateId } = ca;
-  const authority = await loadVaultAuthority(deps.vault, caCertificateId);
+  const authority = await loadAuthority(deps, caCertificateId);
   const issued = await issueDeviceCertificateWithNewKey(authority, {
     keyAlgorithm: request.keyAlgorithm,
     subject: request.subject,
@@ -161,12 +168,26 @@ async function admit(deps: GeneratorDeps, ca: JitpCa, certificatePem: string): P
   }
 }
 
-/** The CA, ready to sign, from the vault. An imported CA's key never reached us. */
-async function loadVaultAuthority(vault: CaVault, caCertificateId: string): Promise<CertificateAuthority> {
-  const [certificatePem, privateKeyPem] = await Promise.all([
+/**
+ * The CA, ready to sign: with its key from the vault, or with a signer for its key in AWS KMS
+ * (the vault then holds a record naming the key). The storage the construct uses is read first;
+ * the other only for a CA made before the construct changed storage. An imported CA's key never
+ * reached us: neither is there.
+ */
+async function loadAuthority(deps: GeneratorDeps, caCertificateId: string): Promise<CertificateAuthority> {
+  const { vault } = deps;
+  const readPrivateKey = () => vault.readFile(caCertificateId, CA_FILES.privateKey);
+  const readKmsRecord = () => vault.readFile(caCertificateId, CA_FILES.kmsKey);
+  const [certificatePem, first] = await Promise.all([
     readVaultCaCertificate(vault, caCertificateId),
-    vault.readFile(caCertificateId, CA_FILES.privateKey),
+    deps.caKeyStorage === 'KMS' ? readKmsRecord() : readPrivateKey(),
   ]);
+  const kmsRecord = deps.caKeyStorage === 'KMS' ? first : first === undefined ? await readKmsRecord() : undefined;
+  if (kmsRecord !== undefined) {
+    const record = parseKmsCaKeyRecord(kmsRecord, `the vault's KMS key record of CA ${caCertificateId}`);
+    return loadCertificateAuthorityWithSigner(certificatePem, kmsSigner(deps.kms, record));
+  }
+  const privateKeyPem = deps.caKeyStorage === 'KMS' ? await readPrivateKey() : first;
   if (!privateKeyPem) {
     throw new ClientError(400, 'CaKeyNotInVault',
       'caCertificateId: the CA was imported; its key is not in the vault, so this API cannot sign with it (sign device certificates where its key is)');

@@ -8,6 +8,7 @@ import { toErrorResponse } from '../shared/http/error-response';
 import { jsonResponse } from '../shared/http/responses';
 import { cachedDataEndpoint } from '../shared/iot/data-endpoint';
 import { createIotClient } from '../shared/iot/iot-client';
+import { createKmsClient } from '../shared/kms/kms-ca-key';
 import { createLogger } from '../shared/logging/logger';
 import { parseJsonObjectBody } from '../shared/validation/json-body';
 import { CaVault } from '../shared/vault/ca-vault';
@@ -19,6 +20,8 @@ const iot = createIotClient();
 const deps: Omit<GeneratorDeps, 'logger'> = {
   iot,
   vault: new CaVault(new S3Client({}), { bucket: config.vaultBucket, prefix: config.vaultPrefix, kmsKeyArn: config.vaultKeyArn }),
+  kms: createKmsClient(),
+  caKeyStorage: config.caKeyStorage,
   registrarId: config.registrarId,
   verify: lambdaVerifier(new LambdaClient({}), verifierArnsFromEnv()),
   dataEndpoint: cachedDataEndpoint(iot),

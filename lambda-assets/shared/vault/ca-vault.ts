@@ -8,6 +8,8 @@ export const CA_FILES = {
   publicKey: 'ca.public_key.pem',
   verificationCertificate: 'verification.cert.pem',
   metadata: 'ca.json',
+  /** A CA whose key is held by AWS KMS: which key (never key material). */
+  kmsKey: 'ca.kms_key.json',
 } as const;
 
 export type CaFileName = (typeof CA_FILES)[keyof typeof CA_FILES];
@@ -49,7 +51,7 @@ export function vaultWriteParams(location: CaVaultLocation, key: string, body: s
   };
 }
 
-/** CA material in the S3 vault. Only the CA registrator's role can read private keys. */
+/** CA material in the S3 vault. Only the CA registrator's role can read private keys (a CA whose key KMS holds has none here). */
 export class CaVault {
   constructor(
     private readonly s3: S3Client,

@@ -136,6 +136,7 @@ describe('POST /caRegister, generating the CA (DEFAULT mode)', () => {
       caCertificateId: caId,
       source: 'generated',
       keyAlgorithm: 'ECDSA-P256',
+      keyStorage: 'VAULT',
       certificateMode: 'DEFAULT',
       verifierName: null,
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),

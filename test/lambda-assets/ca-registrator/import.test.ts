@@ -84,6 +84,7 @@ describe('POST /caRegister with caCertificatePem (bring your own CA)', () => {
       caCertificateId: ca.certificateId,
       source: 'imported',
       keyAlgorithm: 'RSA-2048',
+      keyStorage: 'NONE',
       certificateMode: 'DEFAULT',
       verifierName: 'acme-verifier',
       createdAt: expect.any(String),

@@ -3,9 +3,20 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeCACertificateCommand, GetRegistrationCodeCommand, IoTClient, ResourceNotFoundException } from '@aws-sdk/client-iot';
+import {
+  CreateKeyCommand,
+  GetPublicKeyCommand,
+  KMSClient,
+  ScheduleKeyDeletionCommand,
+  SignCommand,
+  TagResourceCommand,
+  type CreateKeyCommandInput,
+  type SignCommandInput,
+} from '@aws-sdk/client-kms';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import { generateAsymmetricKey, signWithKey, type AsymmetricKeyMaterial } from '../../../local/runner/kms/asymmetric-key';
 
 /** The environment the construct gives the CA registrator, as it is read at module load. */
 export const REGISTRATOR_ENV = {
@@ -128,16 +139,75 @@ export function callLog(...mocks: { calls(): object[] }[]): string[] {
 }
 
 function newMocks() {
-  return { iot: mockClient(IoTClient), s3: mockClient(S3Client) };
+  return { iot: mockClient(IoTClient), s3: mockClient(S3Client), kms: mockClient(KMSClient) };
 }
 type IotMock = ReturnType<typeof newMocks>['iot'];
 type S3Mock = ReturnType<typeof newMocks>['s3'];
+type KmsMock = ReturnType<typeof newMocks>['kms'];
 
-/** What every CA registrator test file works with; `handler` and `logs` are set by the hooks. */
+/** A key of the fake KMS: real key material, so signatures verify. */
+export interface FakeKmsKey {
+  readonly arn: string;
+  readonly material: AsymmetricKeyMaterial;
+  readonly input: CreateKeyCommandInput;
+  readonly tags: Record<string, string>;
+  pendingDeletionDays?: number;
+}
+
+/**
+ * KMS behind aws-sdk-client-mock, with real key pairs (the local KMS's key material): CreateKey,
+ * GetPublicKey, Sign (RAW or DIGEST), TagResource, ScheduleKeyDeletion.
+ */
+export class FakeKms {
+  readonly keys = new Map<string, FakeKmsKey>();
+
+  constructor(private readonly kms: KmsMock) {}
+
+  install(): this {
+    this.kms.on(CreateKeyCommand).callsFake(async (input: CreateKeyCommandInput) => {
+      const arn = `arn:aws:kms:eu-west-1:123456789012:key/${this.keys.size}-fake`;
+      const material = await generateAsymmetricKey(input.KeySpec as AsymmetricKeyMaterial['spec']);
+      this.keys.set(arn, { arn, material, input, tags: {} });
+      return { KeyMetadata: { Arn: arn, KeyId: arn.split('/')[1], KeySpec: input.KeySpec, KeyUsage: input.KeyUsage } };
+    });
+    this.kms.on(GetPublicKeyCommand).callsFake((input: { KeyId: string }) => {
+      const key = this.key(input.KeyId);
+      return { KeyId: key.arn, PublicKey: new Uint8Array(key.material.publicKeyDer), KeySpec: key.material.spec, KeyUsage: 'SIGN_VERIFY' };
+    });
+    this.kms.on(SignCommand).callsFake((input: SignCommandInput) => {
+      const key = this.key(input.KeyId!);
+      return { KeyId: key.arn, SigningAlgorithm: input.SigningAlgorithm, Signature: new Uint8Array(signWithKey(key.material, input.SigningAlgorithm!, Buffer.from(input.Message!), (input.MessageType ?? 'RAW') as 'RAW' | 'DIGEST')) };
+    });
+    this.kms.on(TagResourceCommand).callsFake((input: { KeyId: string; Tags: { TagKey: string; TagValue: string }[] }) => {
+      for (const tag of input.Tags) this.key(input.KeyId).tags[tag.TagKey] = tag.TagValue;
+      return {};
+    });
+    this.kms.on(ScheduleKeyDeletionCommand).callsFake((input: { KeyId: string; PendingWindowInDays: number }) => {
+      this.key(input.KeyId).pendingDeletionDays = input.PendingWindowInDays;
+      return { KeyId: input.KeyId, KeyState: 'PendingDeletion' };
+    });
+    return this;
+  }
+
+  only(): FakeKmsKey {
+    expect(this.keys.size).toBe(1);
+    return [...this.keys.values()][0];
+  }
+
+  private key(keyId: string): FakeKmsKey {
+    const key = this.keys.get(keyId);
+    if (!key) throw new Error(`the fake KMS has no key ${keyId}`);
+    return key;
+  }
+}
+
+/** What every CA registrator test file works with; `handler`, `fakeKms` and `logs` are set by the hooks. */
 export interface RegistratorHarness {
   readonly iot: IotMock;
   readonly s3: S3Mock;
+  readonly kms: KmsMock;
   handler: Handler;
+  fakeKms: FakeKms;
   logs: ReturnType<typeof captureLogs>;
 }
 
@@ -148,7 +218,7 @@ export interface RegistratorHarness {
  * logs captured per test. `extraEnv` adds to the construct's environment (REGISTRATION_CONFIG, say).
  */
 export function useRegistratorHarness(
-  configure: (iot: IotMock, s3: S3Mock) => void = () => undefined,
+  configure: (iot: IotMock, s3: S3Mock, kms: KmsMock) => void = () => undefined,
   extraEnv: Record<string, string> = {},
 ): RegistratorHarness {
   const harness = newMocks() as RegistratorHarness;
@@ -158,14 +228,17 @@ export function useRegistratorHarness(
   afterAll(() => {
     harness.iot.restore();
     harness.s3.restore();
+    harness.kms.restore();
   });
   beforeEach(() => {
     harness.iot.reset();
     harness.s3.reset();
+    harness.kms.reset();
     harness.iot.on(GetRegistrationCodeCommand).resolves({ registrationCode: REGISTRATION_CODE });
     harness.iot.on(DescribeCACertificateCommand).rejects(new ResourceNotFoundException({ message: 'not found', $metadata: {} }));
     harness.s3.on(PutObjectCommand).resolves({});
-    configure(harness.iot, harness.s3);
+    harness.fakeKms = new FakeKms(harness.kms).install();
+    configure(harness.iot, harness.s3, harness.kms);
     harness.logs = captureLogs();
   });
   afterEach(() => harness.logs.restore());

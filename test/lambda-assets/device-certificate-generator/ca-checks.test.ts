@@ -87,4 +87,15 @@ describe('the CA key must be in the vault', () => {
     }));
     expect(s3.commandCalls(GetObjectCommand).map((call) => call.args[0].input.Key)).toContain(vaultKey(ca.certificateId, 'ca.private_key.pem'));
   });
+
+  test('a CA made while the construct kept CA keys in KMS still issues, signed through KMS', async () => {
+    const ca = await harness.world.addCa({ source: 'kms' });
+    const response = await harness.post(keyRequest(ca.certificateId));
+    expect(response.statusCode).toBe(200);
+    expect(csrs.openssl.verify(ca.certificatePem, response.body.certificatePem as string)).toBe('cert.pem: OK');
+    // The vault's own storage is read first; the KMS record only when the vault holds no key.
+    const reads = s3.commandCalls(GetObjectCommand).map((call) => call.args[0].input.Key);
+    expect(reads.indexOf(vaultKey(ca.certificateId, 'ca.private_key.pem'))).toBeLessThan(reads.indexOf(vaultKey(ca.certificateId, 'ca.kms_key.json')));
+    expect(harness.kms.calls()).toHaveLength(1);
+  });
 });

@@ -11,7 +11,13 @@ describe('the device certificate generator\'s environment', () => {
       registrarId: 'stack-1',
       defaultValidityDays: 365,
       maxValidityDays: 3650,
+      caKeyStorage: 'VAULT',
     });
+  });
+
+  test('CA_KEY_STORAGE: VAULT or KMS', () => {
+    expect(readConfig({ ...BASE, CA_KEY_STORAGE: 'KMS' })).toMatchObject({ caKeyStorage: 'KMS' });
+    expect(readConfig({ ...BASE, CA_KEY_STORAGE: 'VAULT' })).toMatchObject({ caKeyStorage: 'VAULT' });
   });
 
   test('the construct\'s values are taken as they are', () => {
@@ -26,6 +32,7 @@ describe('the device certificate generator\'s environment', () => {
     [{ ...BASE, DEFAULT_DEVICE_VALIDITY_DAYS: '0' }, 'DEFAULT_DEVICE_VALIDITY_DAYS must be a whole number of days from 1 to 3650'],
     [{ ...BASE, MAX_DEVICE_VALIDITY_DAYS: '3651' }, 'MAX_DEVICE_VALIDITY_DAYS must be a whole number of days from 1 to 3650'],
     [{ ...BASE, DEFAULT_DEVICE_VALIDITY_DAYS: '400', MAX_DEVICE_VALIDITY_DAYS: '365' }, 'DEFAULT_DEVICE_VALIDITY_DAYS must be a whole number of days from 1 to 365'],
+    [{ ...BASE, CA_KEY_STORAGE: 'HSM' }, "CA_KEY_STORAGE must be VAULT or KMS, got 'HSM'"],
   ])('refused at load: %p', (env, message) => {
     expect(() => readConfig(env)).toThrow(message);
   });

@@ -7,6 +7,7 @@ import {
   RegistrationConfig,
   ResourceNotFoundException,
 } from '@aws-sdk/client-iot';
+import { KMSClient, KMSInvalidStateException, SignCommand, type SignCommandInput } from '@aws-sdk/client-kms';
 import { InvokeCommand, InvokeCommandInput, InvokeCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
 import {
   GetObjectCommand,
@@ -20,7 +21,9 @@ import {
 } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createCaCertificate, GeneratedCa, KeyAlgorithm } from '../../../lambda-assets/shared/pki';
+import { KMS_CA_KEY_ALGORITHMS } from '../../../lambda-assets/shared/kms/kms-ca-key';
+import { createCaCertificate, createSelfSignedCa, KeyAlgorithm, SelfSignedCa } from '../../../lambda-assets/shared/pki';
+import { generateAsymmetricKey, signWithKey, type AsymmetricKeyMaterial } from '../../../local/runner/kms/asymmetric-key';
 import { OpensslWorkspace } from '../shared/pki/openssl';
 
 export const ACCOUNT = '123456789012';
@@ -79,9 +82,9 @@ export const PROVISIONING_ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/JitpProvision
 
 export type Handler = (event: APIGatewayProxyEvent, context?: Context) => Promise<APIGatewayProxyResult>;
 
-/** Sets the generator's environment, then loads its handler (which reads the environment at load). */
-export function loadGenerator(): Handler {
-  Object.assign(process.env, GENERATOR_ENV);
+/** Sets the generator's environment (plus `extraEnv`), then loads its handler (which reads the environment at load). */
+export function loadGenerator(extraEnv: Record<string, string> = {}): Handler {
+  Object.assign(process.env, GENERATOR_ENV, extraEnv);
   // From the test's own module registry, so its SDK clients are the ones aws-sdk-client-mock stubs.
   const module = jest.requireActual<typeof import('../../../lambda-assets/device-certificate-generator')>(
     '../../../lambda-assets/device-certificate-generator',
@@ -138,8 +141,8 @@ interface FakeTemplate {
 
 export interface CaOptions {
   keyAlgorithm?: KeyAlgorithm;
-  /** 'generated' stores the CA key in the vault; 'imported' only its certificate. */
-  source?: 'generated' | 'imported';
+  /** 'generated' stores the CA key in the vault; 'imported' only its certificate; 'kms' a record naming its KMS key. */
+  source?: 'generated' | 'imported' | 'kms';
   status?: FakeCa['status'];
   autoRegistrationStatus?: FakeCa['autoRegistrationStatus'];
   registrationConfig?: RegistrationConfig | null;
@@ -148,7 +151,13 @@ export interface CaOptions {
 }
 
 function newMocks() {
-  return { iot: mockClient(IoTClient), s3: mockClient(S3Client), lambda: mockClient(LambdaClient) };
+  return { iot: mockClient(IoTClient), s3: mockClient(S3Client), lambda: mockClient(LambdaClient), kms: mockClient(KMSClient) };
+}
+
+/** A CA key in the fake KMS: its key pair, and whether it may still sign. */
+export interface FakeKmsKey {
+  readonly material: AsymmetricKeyMaterial;
+  state: 'Enabled' | 'PendingDeletion';
 }
 type Mocks = ReturnType<typeof newMocks>;
 
@@ -162,6 +171,8 @@ export class FakeWorld {
   readonly cas = new Map<string, FakeCa>();
   readonly templates = new Map<string, FakeTemplate>();
   readonly objects = new Map<string, string>();
+  /** KMS keys by ARN. */
+  readonly kmsKeys = new Map<string, FakeKmsKey>();
   /** What the verifier answers; a function gets the input. */
   verifierAnswer: unknown | ((input: Record<string, unknown>) => unknown) = { verified: true };
   verifierFunctionError?: string;
@@ -172,15 +183,16 @@ export class FakeWorld {
     readonly iot: Mocks['iot'],
     readonly s3: Mocks['s3'],
     readonly lambda: Mocks['lambda'],
+    readonly kms: Mocks['kms'],
   ) {}
 
   /** A CA made by our PKI and registered as the construct would, with its files in the vault. */
-  async addCa(options: CaOptions = {}): Promise<GeneratedCa> {
-    const ca = await createCaCertificate({
-      subject: { commonName: `Generator Test CA ${this.cas.size}` },
-      keyAlgorithm: options.keyAlgorithm ?? 'ECDSA-P256',
-      validityDays: 3650,
-    });
+  async addCa(options: CaOptions = {}): Promise<SelfSignedCa & { privateKeyPem?: string; kmsKeyArn?: string }> {
+    const subject = { commonName: `Generator Test CA ${this.cas.size}` };
+    const keyAlgorithm = options.keyAlgorithm ?? 'ECDSA-P256';
+    const ca: SelfSignedCa & { privateKeyPem?: string; kmsKeyArn?: string } = options.source === 'kms'
+      ? await this.kmsCa(subject, keyAlgorithm)
+      : await createCaCertificate({ subject, keyAlgorithm, validityDays: 3650 });
     const tags: Record<string, string> = {};
     const registrar = options.registrar === undefined ? GENERATOR_ENV.REGISTRAR_ID : options.registrar;
     if (registrar !== null) tags['cdk-iot-security:registrar'] = registrar;
@@ -193,8 +205,34 @@ export class FakeWorld {
       certificatePem: ca.certificatePem,
     });
     this.objects.set(vaultKey(ca.certificateId, 'ca.cert.pem'), ca.certificatePem);
-    if ((options.source ?? 'generated') === 'generated') this.objects.set(vaultKey(ca.certificateId, 'ca.private_key.pem'), ca.privateKeyPem);
+    if ((options.source ?? 'generated') === 'generated') this.objects.set(vaultKey(ca.certificateId, 'ca.private_key.pem'), ca.privateKeyPem!);
+    if (ca.kmsKeyArn) {
+      const { keySpec, signingAlgorithm } = KMS_CA_KEY_ALGORITHMS[keyAlgorithm];
+      this.objects.set(vaultKey(ca.certificateId, 'ca.kms_key.json'), JSON.stringify({ keyArn: ca.kmsKeyArn, keySpec, signingAlgorithm }));
+    }
     return ca;
+  }
+
+  /** A key in the fake KMS (as the registrator's CreateKey would make it). */
+  async addKmsKey(keyAlgorithm: KeyAlgorithm): Promise<{ keyArn: string; key: FakeKmsKey }> {
+    const material = await generateAsymmetricKey(KMS_CA_KEY_ALGORITHMS[keyAlgorithm].keySpec as AsymmetricKeyMaterial['spec']);
+    const keyArn = `arn:aws:kms:${REGION}:${ACCOUNT}:key/${this.kmsKeys.size}-ca-key`;
+    const key: FakeKmsKey = { material, state: 'Enabled' };
+    this.kmsKeys.set(keyArn, key);
+    return { keyArn, key };
+  }
+
+  /** A CA whose key the fake KMS holds: self-signed through it, as the registrator does. */
+  private async kmsCa(subject: { commonName: string }, keyAlgorithm: KeyAlgorithm): Promise<SelfSignedCa & { kmsKeyArn: string }> {
+    const { keyArn, key } = await this.addKmsKey(keyAlgorithm);
+    const { signingAlgorithm, signature } = KMS_CA_KEY_ALGORITHMS[keyAlgorithm];
+    const ca = await createSelfSignedCa({
+      subject,
+      validityDays: 3650,
+      subjectPublicKeyInfo: key.material.publicKeyDer,
+      signer: { algorithm: signature, sign: async (toBeSigned) => signWithKey(key.material, signingAlgorithm, Buffer.from(toBeSigned), 'RAW') },
+    });
+    return { ...ca, kmsKeyArn: keyArn };
   }
 
   install(): this {
@@ -245,6 +283,14 @@ export class FakeWorld {
       }
       this.objects.set(input.Key!, input.Body as string);
       return { ETag: '"etag"' };
+    });
+
+    this.kms.on(SignCommand).callsFake((input: SignCommandInput) => {
+      const key = this.kmsKeys.get(input.KeyId!);
+      if (!key) throw new Error(`the fake KMS has no key ${input.KeyId}`);
+      if (key.state !== 'Enabled') throw new KMSInvalidStateException({ message: `${input.KeyId} is pending deletion.`, $metadata: { httpStatusCode: 400 } });
+      const signature = signWithKey(key.material, input.SigningAlgorithm!, Buffer.from(input.Message!), (input.MessageType ?? 'RAW') as 'RAW' | 'DIGEST');
+      return { KeyId: input.KeyId, Signature: new Uint8Array(signature), SigningAlgorithm: input.SigningAlgorithm };
     });
 
     this.lambda.on(InvokeCommand).callsFake((input: InvokeCommandInput) => {
@@ -313,6 +359,7 @@ export interface GeneratorHarness {
   readonly iot: Mocks['iot'];
   readonly s3: Mocks['s3'];
   readonly lambda: Mocks['lambda'];
+  readonly kms: Mocks['kms'];
   handler: Handler;
   world: FakeWorld;
   logs: ReturnType<typeof captureLogs>;
@@ -320,23 +367,28 @@ export interface GeneratorHarness {
   post(body: unknown): Promise<ParsedResponse>;
 }
 
-/** Registers the hooks every generator test file needs: the handler loaded once, a fresh world and captured logs per test. */
-export function useGeneratorHarness(): GeneratorHarness {
+/**
+ * Registers the hooks every generator test file needs: the handler loaded once (with `extraEnv` over the
+ * construct's environment), a fresh world and captured logs per test.
+ */
+export function useGeneratorHarness(extraEnv: Record<string, string> = {}): GeneratorHarness {
   const harness = newMocks() as GeneratorHarness;
   harness.post = async (body) => parseResponse(await harness.handler(generateEvent(body)));
   beforeAll(() => {
-    harness.handler = loadGenerator();
+    harness.handler = loadGenerator(extraEnv);
   });
   afterAll(() => {
     harness.iot.restore();
     harness.s3.restore();
     harness.lambda.restore();
+    harness.kms.restore();
   });
   beforeEach(() => {
     harness.iot.reset();
     harness.s3.reset();
     harness.lambda.reset();
-    harness.world = new FakeWorld(harness.iot, harness.s3, harness.lambda).install();
+    harness.kms.reset();
+    harness.world = new FakeWorld(harness.iot, harness.s3, harness.lambda, harness.kms).install();
     harness.logs = captureLogs();
   });
   afterEach(() => harness.logs.restore());

@@ -37,6 +37,7 @@ describe('CaVault key layout', () => {
       publicKey: 'ca.public_key.pem',
       verificationCertificate: 'verification.cert.pem',
       metadata: 'ca.json',
+      kmsKey: 'ca.kms_key.json',
     });
   });
 });
