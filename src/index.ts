@@ -5,6 +5,7 @@ export { CaProvisioningConfig, CaRegistrator, CaRegistratorProps } from './core/
 export { CaVault, CaVaultProps } from './core/ca-vault';
 export { DevicePolicy, DevicePolicyProps } from './core/device-policy';
 export { KeyAlgorithm } from './core/key-algorithm';
+export { CaKeyStorage } from './core/kms-ca-key';
 export { ProvisioningRequest, VerifierInput, VerifierOutput } from './core/verifiers';
 export { JustInTimeRegistration, JustInTimeRegistrationProps } from './jitr/just-in-time-registration';
 export { CertificateSubjectField } from './jitp/certificate-subject-field';

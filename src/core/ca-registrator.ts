@@ -9,6 +9,7 @@ import { CaVault } from './ca-vault';
 import { HandlerFunction } from './handler-function';
 import { iotArn } from './iot-arn';
 import { KeyAlgorithm } from './key-algorithm';
+import { CaKeyStorage, checkCaKeyOptions, KmsCaKeyWiring } from './kms-ca-key';
 import { createRestApi } from './rest-api';
 import { attachRolePolicy } from './role-policy';
 
@@ -55,6 +56,22 @@ export interface CaRegistratorProps {
    * @default - none: CAs are registered for just-in-time registration
    */
   readonly registrationConfig?: CaProvisioningConfig;
+  /**
+   * Where the CAs this registrator makes keep their private keys: PEM files in the vault, or keys
+   * that never leave AWS KMS (one asymmetric key per CA, signing through KMS Sign).
+   *
+   * @default CaKeyStorage.VAULT
+   */
+  readonly caKeyStorage?: CaKeyStorage;
+  /**
+   * With `CaKeyStorage.KMS`: roles that may sign with every CA key this registrator makes (your
+   * factory's signing role, say), besides the stack's own functions. Each is named in the key
+   * policy of every CA key made from then on (kms:Sign with the CA's signing algorithm); a role
+   * added later is not in the keys of earlier CAs.
+   *
+   * @default - none: only the stack's functions sign
+   */
+  readonly caKeySigners?: iam.IRole[];
 }
 
 /**
@@ -94,6 +111,9 @@ export class CaRegistrator extends Construct {
   public readonly api: apigw.RestApi;
   /** The `POST /caRegister` method. */
   public readonly method: apigw.Method;
+  /** Where the CAs this registrator makes keep their private keys. */
+  public readonly caKeyStorage: CaKeyStorage;
+  private readonly kmsCaKeys?: KmsCaKeyWiring;
 
   constructor(scope: Construct, id: string, props: CaRegistratorProps) {
     super(scope, id);
@@ -101,6 +121,7 @@ export class CaRegistrator extends Construct {
     if (!Number.isInteger(validityDays) || validityDays < 1 || validityDays > 18250) {
       throw new Error(`defaultCaValidity must be a whole number of days from 1 to 18250, got ${validityDays}`);
     }
+    this.caKeyStorage = checkCaKeyOptions(props.caKeyStorage, props.caKeySigners);
     const handler = new HandlerFunction(this, 'Handler', {
       handlerName: 'ca-registrator',
       description: `Makes or imports CAs, registers them with AWS IoT for ${props.registrationConfig ? 'JITP' : 'JITR'}, keeps them in the CA vault`,
@@ -120,6 +141,11 @@ export class CaRegistrator extends Construct {
     props.vault.grantReadWriteCaMaterial(handler.role);
     props.vault.restrictPrivateKeyReadsTo([handler.role]);
     grantCaRegistration(this, handler.role);
+    if (this.caKeyStorage === CaKeyStorage.KMS) {
+      this.kmsCaKeys = new KmsCaKeyWiring(this, handler.role, props.vault);
+      for (const signer of props.caKeySigners ?? []) this.kmsCaKeys.addSigner(signer);
+      for (const [name, value] of Object.entries(this.kmsCaKeys.environment())) handler.function.addEnvironment(name, value);
+    }
     if (props.registrationConfig?.provisioningRole) {
       // RegisterCACertificate with a template body hands the role to AWS IoT, and only to it.
       attachRolePolicy(this, 'PassProvisioningRole', handler.role, [new iam.PolicyStatement({
@@ -150,6 +176,17 @@ export class CaRegistrator extends Construct {
       actions: ['execute-api:Invoke'],
       resourceArns: [this.method.methodArn],
     });
+  }
+
+  /**
+   * With `CaKeyStorage.KMS`: names a role in the key policy of every CA key made from now on, so it
+   * may sign with them (kms:Sign). Keys of CAs made earlier keep their policies.
+   */
+  public addCaKeySigner(role: iam.IRole): void {
+    if (!this.kmsCaKeys) {
+      throw new Error('addCaKeySigner applies to CaKeyStorage.KMS only: with CaKeyStorage.VAULT the CA keys are PEM files in the vault');
+    }
+    this.kmsCaKeys.addSigner(role);
   }
 }
 

@@ -9,6 +9,7 @@ import { CaVault } from '../core/ca-vault';
 import { HandlerFunction } from '../core/handler-function';
 import { iotArn } from '../core/iot-arn';
 import { KeyAlgorithm } from '../core/key-algorithm';
+import { CaKeyStorage } from '../core/kms-ca-key';
 import { attachRolePolicy } from '../core/role-policy';
 
 /** Longest device certificate the API issues (10 years); longer ones outlive most devices' keys. */
@@ -22,6 +23,8 @@ export interface DeviceCertificateApiProps {
   readonly verifiers: { [name: string]: lambda.IFunction };
   readonly authorization?: ApiAuthorizationOptions;
   readonly defaultValidityDays: number;
+  /** Where the construct's CAs keep their keys; with KMS, the CA registrator names `role` in each CA key's policy. */
+  readonly caKeyStorage: CaKeyStorage;
 }
 
 /**
@@ -33,6 +36,8 @@ export interface DeviceCertificateApiProps {
 export class DeviceCertificateApi extends Construct {
   public readonly function: lambda.IFunction;
   public readonly method: apigw.Method;
+  /** The function's role: with CaKeyStorage.KMS, each CA key's policy lets it sign (no identity policy is needed for that). */
+  public readonly role: iam.IRole;
 
   constructor(scope: Construct, id: string, props: DeviceCertificateApiProps) {
     super(scope, id);
@@ -55,9 +60,11 @@ export class DeviceCertificateApi extends Construct {
         ),
         DEFAULT_DEVICE_VALIDITY_DAYS: String(days),
         MAX_DEVICE_VALIDITY_DAYS: String(MAX_DEVICE_VALIDITY_DAYS),
+        CA_KEY_STORAGE: props.caKeyStorage,
       },
     });
     this.function = handler.function;
+    this.role = handler.role;
     props.vault.grantIssueDeviceCertificates(handler.role);
     props.vault.restrictPrivateKeyReadsTo([handler.role]);
     grantIssuance(this, handler.role, Object.values(props.verifiers));

@@ -12,6 +12,7 @@ import { CaProvisioningConfig, CaRegistrator } from '../core/ca-registrator';
 import { CaVault, CaVaultProps } from '../core/ca-vault';
 import { DevicePolicy } from '../core/device-policy';
 import { KeyAlgorithm } from '../core/key-algorithm';
+import { CaKeyStorage, checkCaKeyOptions, MAX_GENERATED_ROLE_ARN_LENGTH } from '../core/kms-ca-key';
 import { createProvisioningRole } from '../core/provisioning-role';
 import { renderTemplateBody, replaceStrings } from '../core/provisioning-template';
 import { applyLogGroupRemovalPolicy, checkRemovalPolicy } from '../core/removal';
@@ -130,6 +131,24 @@ export interface JustInTimeProvisionProps {
   readonly defaultDeviceCertificateValidity?: Duration;
 
   /**
+   * Where the CAs that `POST /caRegister` makes keep their private keys: PEM files in the vault,
+   * or keys that never leave AWS KMS, so that `POST /deviceCertificateGenerate` signs every device
+   * certificate through KMS Sign (see doc/ca-key-custody.md).
+   *
+   * @default CaKeyStorage.VAULT
+   */
+  readonly caKeyStorage?: CaKeyStorage;
+
+  /**
+   * With `CaKeyStorage.KMS`: roles that may sign with the CA keys (kms:Sign) besides the device
+   * certificate API, e.g. a factory that signs its devices' certificates itself. Each is named in
+   * the key policy of every CA key made from then on.
+   *
+   * @default - none: only the stack's functions sign
+   */
+  readonly caKeySigners?: iam.IRole[];
+
+  /**
    * What deleting the stack does with the data this construct keeps.
    *
    * It applies to the construct's log groups and, unless `vault.removalPolicy` says
@@ -187,6 +206,7 @@ export class JustInTimeProvision extends Construct {
     const removalPolicy = checkRemovalPolicy(props.removalPolicy, 'removalPolicy');
     const verifiers = props.verifiers ?? {};
     const verifierNames = validateVerifiers(verifiers);
+    const caKeyStorage = checkCaKeyOptions(props.caKeyStorage, props.caKeySigners);
     if (props.templateBody !== undefined && props.thingAttributeFields !== undefined) {
       throw new Error('thingAttributeFields applies to the default template only; with templateBody, write the attributes in your template');
     }
@@ -230,7 +250,9 @@ export class JustInTimeProvision extends Construct {
       this.provisioningTemplate.node.addDependency(provisioning.permissions);
       registrationConfig = { templateName: this.provisioningTemplate.ref };
     } else {
-      checkFitsInEnvironment(template);
+      // With KMS, the registrator's environment also names the roles each CA key's policy lets sign.
+      const kmsRoleArns = caKeyStorage === CaKeyStorage.KMS ? 3 + (props.caKeySigners?.length ?? 0) : 0;
+      checkFitsInEnvironment(template, kmsRoleArns * (MAX_GENERATED_ROLE_ARN_LENGTH + 3));
       registrationConfig = { templateBody: this.templateBody, provisioningRole: this.provisioningRole };
     }
 
@@ -242,6 +264,8 @@ export class JustInTimeProvision extends Construct {
       defaultKeyAlgorithm: props.defaultCaKeyAlgorithm,
       defaultValidity: props.defaultCaValidity,
       registrationConfig,
+      caKeyStorage,
+      caKeySigners: props.caKeySigners,
     });
     this.api = this.caRegistrator.api;
 
@@ -252,8 +276,11 @@ export class JustInTimeProvision extends Construct {
       verifiers,
       authorization: props.deviceCertificateApiAuthorization,
       defaultValidityDays: (props.defaultDeviceCertificateValidity ?? Duration.days(365)).toDays(),
+      caKeyStorage,
     });
     this.deviceCertificateGenerator = this.deviceCertificateApi.function;
+    // With KMS, each CA key's policy lets the device certificate API sign with it.
+    if (caKeyStorage === CaKeyStorage.KMS) this.caRegistrator.addCaKeySigner(this.deviceCertificateApi.role);
     applyLogGroupRemovalPolicy(this, removalPolicy);
   }
 
@@ -274,11 +301,13 @@ const MAX_THING_ATTRIBUTES_WITHOUT_TYPE = 3;
 /** Lambda's environment holds 4 KB in all, and the CA registrator carries a body template in it. */
 const MAX_BODY_IN_ENVIRONMENT = 3072;
 
-function checkFitsInEnvironment(template: Record<string, any>): void {
+function checkFitsInEnvironment(template: Record<string, any>, otherNeeds: number): void {
   // The policy name is still a token here: count it at its longest (128 characters).
   const length = JSON.stringify(template).length + 128;
-  if (length > MAX_BODY_IN_ENVIRONMENT) {
+  const budget = MAX_BODY_IN_ENVIRONMENT - otherNeeds;
+  if (length > budget) {
+    const kms = otherNeeds > 0 ? `: ${MAX_BODY_IN_ENVIRONMENT} less room for the role ARNs that CaKeyStorage.KMS puts there` : '';
     throw new Error(`templateBody is too long (about ${length} characters) for JitpTemplateDelivery.CA_TEMPLATE_BODY, which passes it through `
-      + `the CA registrator's environment (at most ${MAX_BODY_IN_ENVIRONMENT}); use JitpTemplateDelivery.PROVISIONING_TEMPLATE`);
+      + `the CA registrator's environment (at most ${budget}${kms}); use JitpTemplateDelivery.PROVISIONING_TEMPLATE`);
   }
 }

@@ -12,6 +12,7 @@ import { CaRegistrator } from '../core/ca-registrator';
 import { CaVault, CaVaultProps } from '../core/ca-vault';
 import { DevicePolicy } from '../core/device-policy';
 import { KeyAlgorithm } from '../core/key-algorithm';
+import { CaKeyStorage, checkCaKeyOptions } from '../core/kms-ca-key';
 import { applyLogGroupRemovalPolicy, checkRemovalPolicy } from '../core/removal';
 import { validateVerifiers } from '../core/verifiers';
 
@@ -61,6 +62,24 @@ export interface JustInTimeRegistrationProps {
    * @default Duration.days(3650)
    */
   readonly defaultCaValidity?: Duration;
+
+  /**
+   * Where the CAs that `POST /caRegister` makes keep their private keys: PEM files in the vault,
+   * or keys that never leave AWS KMS (see doc/ca-key-custody.md). With `CaKeyStorage.KMS`, give
+   * `caKeySigners`: JITR has no device certificate API, so the roles that sign your devices'
+   * certificates must be named in each CA key's policy.
+   *
+   * @default CaKeyStorage.VAULT
+   */
+  readonly caKeyStorage?: CaKeyStorage;
+
+  /**
+   * With `CaKeyStorage.KMS`: the roles that sign device certificates with the CA keys (kms:Sign),
+   * your factory's, say. Each is named in the key policy of every CA key made from then on.
+   *
+   * @default - none (required with CaKeyStorage.KMS)
+   */
+  readonly caKeySigners?: iam.IRole[];
 
   /**
    * How many activator instances run at once. AWS IoT allows about 10
@@ -128,6 +147,9 @@ export class JustInTimeRegistration extends Construct {
     const removalPolicy = checkRemovalPolicy(props.removalPolicy, 'removalPolicy');
     const verifiers = props.verifiers ?? {};
     const verifierNames = validateVerifiers(verifiers);
+    checkCaKeyOptions(props.caKeyStorage, props.caKeySigners,
+      'JITR has no device certificate API, so without signer roles no one could sign a device certificate with the CA keys '
+      + '(name your factory\'s signing role, or keep CaKeyStorage.VAULT)');
     // Unique per stack and construct: two JITR constructs never claim each other's CAs.
     this.registrarId = Fn.join('/', [Aws.STACK_NAME, this.node.addr]);
 
@@ -142,6 +164,8 @@ export class JustInTimeRegistration extends Construct {
       apiAuthorization: props.apiAuthorization,
       defaultKeyAlgorithm: props.defaultCaKeyAlgorithm,
       defaultValidity: props.defaultCaValidity,
+      caKeyStorage: props.caKeyStorage,
+      caKeySigners: props.caKeySigners,
     });
     this.api = this.caRegistrator.api;
 

@@ -1,7 +1,8 @@
 import { App } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
-import { JitpTemplateDelivery } from '../../src';
+import { CaKeyStorage, JitpTemplateDelivery } from '../../src';
 import { csrApiStack } from '../support/csr-api-stack';
 import { fleetStack } from '../support/fleet-stack';
 import { gatewayStack } from '../support/gateway-stack';
@@ -19,9 +20,19 @@ describe('cdk-nag AwsSolutions', () => {
     expectNoFindings(app, jitr);
   });
 
+  test('JustInTimeRegistration with CA keys in KMS has no unacknowledged finding', () => {
+    const { app, jitr } = jitrStack((stack) => ({
+      caKeyStorage: CaKeyStorage.KMS,
+      caKeySigners: [iam.Role.fromRoleArn(stack, 'FactorySigner', 'arn:aws:iam::111122223333:role/factory-signer')],
+    }));
+    expectNoFindings(app, jitr);
+  });
+
   test.each([
     ['a managed template', {}],
     ['a template body on the CA', { templateDelivery: JitpTemplateDelivery.CA_TEMPLATE_BODY }],
+    ['CA keys in KMS', { caKeyStorage: CaKeyStorage.KMS }],
+    ['CA keys in KMS and a template body on the CA', { caKeyStorage: CaKeyStorage.KMS, templateDelivery: JitpTemplateDelivery.CA_TEMPLATE_BODY }],
     ['a user template (AWSIoTThingsRegistration)', {
       templateBody: JSON.stringify({
         Parameters: { 'AWS::IoT::Certificate::Id': { Type: 'String' } },
