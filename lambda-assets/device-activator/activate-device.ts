@@ -28,7 +28,13 @@ export interface ActivatorDeps {
 export type ActivationOutcome =
   | { readonly outcome: 'activated'; readonly thingName: string }
   | { readonly outcome: 'rejected'; readonly reason: string }
-  | { readonly outcome: 'ignored'; readonly reason: string };
+  /** `settled`: the certificate is no longer PENDING_ACTIVATION, so a repeat of the event has nothing to do either. */
+  | { readonly outcome: 'ignored'; readonly reason: string; readonly settled: boolean };
+
+/** True when a repeat of the event can be ignored without asking AWS IoT again (see SettledCertificates). */
+export function isSettled(result: ActivationOutcome): boolean {
+  return result.outcome !== 'ignored' || result.settled;
+}
 
 /**
  * Activates one just-in-time registered certificate. Every step tolerates a
@@ -38,18 +44,18 @@ export type ActivationOutcome =
 export async function activateDevice(deps: ActivatorDeps, event: CertificateRegisteredEvent): Promise<ActivationOutcome> {
   const { iot, logger } = deps;
   const ca = await deps.lookupCa(event.caCertificateId);
-  if (!ca.owned) return { outcome: 'ignored', reason: 'the CA was not registered by this construct' };
+  if (!ca.owned) return { outcome: 'ignored', reason: 'the CA was not registered by this construct', settled: false };
 
   const certificate = await describeCertificate(iot, event.certificateId);
-  if (!certificate) return { outcome: 'ignored', reason: 'the certificate no longer exists' };
+  if (!certificate) return { outcome: 'ignored', reason: 'the certificate no longer exists', settled: false };
   if (!certificate.certificateArn || !certificate.certificatePem) throw new Error('DescribeCertificate returned no certificate');
   if (certificate.caCertificateId && certificate.caCertificateId !== event.caCertificateId) {
-    return { outcome: 'ignored', reason: 'the certificate was not issued by the CA named in the event' };
+    return { outcome: 'ignored', reason: 'the certificate was not issued by the CA named in the event', settled: false };
   }
   if (certificate.status !== 'PENDING_ACTIVATION') {
     // ACTIVE is only ever set last, so ACTIVE means a previous run finished; REVOKED
     // or INACTIVE are decisions (ours or an operator's) that a repeated event must not undo.
-    return { outcome: 'ignored', reason: `the certificate is ${certificate.status}` };
+    return { outcome: 'ignored', reason: `the certificate is ${certificate.status}`, settled: true };
   }
 
   const info = inspectCertificate(certificate.certificatePem);

@@ -1,8 +1,9 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { activateDevice, ActivatorDeps } from './activate-device';
+import { activateDevice, ActivatorDeps, isSettled } from './activate-device';
 import { cachedCaOwnership } from './ca-ownership';
 import { MalformedEventError, parseRegisteredEvent } from './registered-event';
+import { SettledCertificates } from './settled-certificates';
 import { createIotClient } from '../shared/iot/iot-client';
 import { createLogger, describeError } from '../shared/logging/logger';
 import { lambdaVerifier, verifierArnsFromEnv } from '../shared/verifier/invoke-verifier';
@@ -16,6 +17,8 @@ const deps: Omit<ActivatorDeps, 'logger'> = {
   policyName: requiredEnv('DEVICE_POLICY_NAME'),
 };
 const rootLogger = createLogger({ function: 'device-activator' });
+/** Registrations this instance settled: AWS IoT repeats the event on every connect of a pending device. */
+const settled = new SettledCertificates();
 
 export async function handler(event: SQSEvent, context?: Context): Promise<SQSBatchResponse> {
   const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
@@ -25,7 +28,12 @@ export async function handler(event: SQSEvent, context?: Context): Promise<SQSBa
     const logger = rootLogger.child({ requestId: context?.awsRequestId, messageId: record.messageId });
     try {
       const registered = parseRegisteredEvent(record.body);
+      if (settled.has(registered)) {
+        logger.info('activation ignored', { certificateId: registered.certificateId, reason: 'a repeated event: this instance settled the certificate already' });
+        continue;
+      }
       const result = await activateDevice({ ...deps, logger }, registered);
+      if (isSettled(result)) settled.remember(registered);
       logger.info(`activation ${result.outcome}`, { certificateId: registered.certificateId, ...result });
     } catch (error) {
       if (error instanceof MalformedEventError) {

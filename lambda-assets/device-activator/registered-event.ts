@@ -8,6 +8,8 @@ export interface CertificateRegisteredEvent {
   readonly certificateStatus?: string;
   readonly awsAccountId?: string;
   readonly timestamp?: number;
+  /** When AWS IoT registered the certificate (epoch ms); the same in every repeat of the event. */
+  readonly certificateRegistrationTimestamp?: number;
 }
 
 /** A message that can never be processed: retrying it would only delay the queue. */
@@ -40,5 +42,13 @@ export function parseRegisteredEvent(body: string): CertificateRegisteredEvent {
     certificateStatus: typeof event.certificateStatus === 'string' ? event.certificateStatus : undefined,
     awsAccountId: typeof event.awsAccountId === 'string' ? event.awsAccountId : undefined,
     timestamp: typeof event.timestamp === 'number' ? event.timestamp : undefined,
+    certificateRegistrationTimestamp: epochMillis(event.certificateRegistrationTimestamp),
   };
+}
+
+/** A number, or a string of digits (AWS documents the field without saying which); anything else is absent. */
+function epochMillis(value: unknown): number | undefined {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value;
+  if (typeof value === 'string' && /^\d{1,16}$/.test(value)) return Number(value);
+  return undefined;
 }

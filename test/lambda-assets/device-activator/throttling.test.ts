@@ -147,7 +147,10 @@ describe('device activator under AWS IoT throttling (real IoTClient, local endpo
   test(`throttled on all ${MAX_ATTEMPTS} attempts: the record is reported for SQS to retry later, nothing activated`, async () => {
     throttleCreateThing = MAX_ATTEMPTS;
 
-    const result = await handler(sqsEvent(sqsRecord(registeredEvent(device), 'throttled-out')));
+    // The fake puts the certificate back to PENDING_ACTIVATION, as deleting and registering it again would; AWS IoT
+    // announces such a registration with a new timestamp (the instance settled the first one in the test above).
+    const reRegistered = { ...registeredEvent(device), certificateRegistrationTimestamp: '1760000009999' };
+    const result = await handler(sqsEvent(sqsRecord(reRegistered, 'throttled-out')));
 
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'throttled-out' }] });
     // IOT_MAX_ATTEMPTS is honoured: 3 attempts, not createIotClient's default of 8.

@@ -1,0 +1,72 @@
+import { parseRegisteredEvent } from '../../../lambda-assets/device-activator/registered-event';
+import { SettledCertificates } from '../../../lambda-assets/device-activator/settled-certificates';
+
+const ID = 'a'.repeat(64);
+const OTHER = 'b'.repeat(64);
+const CA = 'c'.repeat(64);
+
+function event(certificateId: string, certificateRegistrationTimestamp?: number) {
+  return { certificateId, caCertificateId: CA, certificateRegistrationTimestamp };
+}
+
+describe('SettledCertificates: the registrations an activator instance settled', () => {
+  test('a settled registration is known; its certificate registered anew (a new registration timestamp) is not', () => {
+    const settled = new SettledCertificates();
+    settled.remember(event(ID, 1000));
+
+    expect(settled.has(event(ID, 1000))).toBe(true);
+    expect(settled.has(event(ID, 2000))).toBe(false);
+    expect(settled.has(event(OTHER, 1000))).toBe(false);
+  });
+
+  test('events without a registration timestamp are known by the certificate alone', () => {
+    const settled = new SettledCertificates();
+    settled.remember(event(ID));
+
+    expect(settled.has(event(ID))).toBe(true);
+    expect(settled.has(event(ID, 1000))).toBe(false);
+  });
+
+  test('entries expire after the TTL', () => {
+    let now = 0;
+    const settled = new SettledCertificates({ ttlMs: 1000, now: () => now });
+    settled.remember(event(ID, 1));
+
+    now = 999;
+    expect(settled.has(event(ID, 1))).toBe(true);
+    now = 1000;
+    expect(settled.has(event(ID, 1))).toBe(false);
+    expect(settled.size).toBe(0);
+  });
+
+  test('bounded: the oldest entry goes first, and remembering again makes an entry the newest', () => {
+    const settled = new SettledCertificates({ maxEntries: 2 });
+    settled.remember(event(ID, 1));
+    settled.remember(event(ID, 2));
+    settled.remember(event(ID, 1)); // now newer than 2
+    settled.remember(event(ID, 3));
+
+    expect(settled.size).toBe(2);
+    expect(settled.has(event(ID, 2))).toBe(false);
+    expect(settled.has(event(ID, 1))).toBe(true);
+    expect(settled.has(event(ID, 3))).toBe(true);
+  });
+});
+
+describe('the registration timestamp of a certificate-registered event', () => {
+  const body = (certificateRegistrationTimestamp: unknown) =>
+    JSON.stringify({ certificateId: ID, caCertificateId: CA, certificateRegistrationTimestamp });
+
+  test.each([
+    [1760000000000, 1760000000000],
+    ['1760000000000', 1760000000000],
+    ['', undefined],
+    ['17600000000.5', undefined],
+    [-1, undefined],
+    [1.5, undefined],
+    [null, undefined],
+    [{ at: 1 }, undefined],
+  ])('%j reads as %j', (value, expected) => {
+    expect(parseRegisteredEvent(body(value)).certificateRegistrationTimestamp).toBe(expected);
+  });
+});
