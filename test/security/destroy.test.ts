@@ -6,6 +6,7 @@
  * RETAIN is a prop away, and then exactly the data is kept: vault, logs, ledger, archive.
  */
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -13,7 +14,7 @@ import { CsrApiDemoStack, GatewayDemoStack } from '../../demo/api/app';
 import { FleetDemoStack } from '../../demo/fleet/app';
 import { JitpDemoStack } from '../../demo/jitp/app';
 import { JitrDemoStack } from '../../demo/jitr/app';
-import { CaVault, JitpTemplateDelivery } from '../../src';
+import { CaKeyStorage, CaVault, JitpTemplateDelivery } from '../../src';
 import { csrApiStack } from '../support/csr-api-stack';
 import { fleetStack } from '../support/fleet-stack';
 import { gatewayStack } from '../support/gateway-stack';
@@ -33,6 +34,11 @@ const CONSTRUCT_STACKS: Array<[string, () => Stack]> = [
   ['JustInTimeRegistration', () => jitrStack().stack],
   ['JustInTimeProvision (managed template)', () => jitpStack().stack],
   ['JustInTimeProvision (template body on the CA)', () => jitpStack({ templateDelivery: JitpTemplateDelivery.CA_TEMPLATE_BODY }).stack],
+  // CA keys in KMS are made at run time by the registrator, like the CAs: not stack resources (doc/ca-key-custody.md says how to delete them).
+  ['JustInTimeRegistration (CA keys in KMS)', () => jitrStack((scope) => ({
+    caKeyStorage: CaKeyStorage.KMS, caKeySigners: [iam.Role.fromRoleArn(scope, 'Signer', 'arn:aws:iam::111122223333:role/signer', { mutable: false })],
+  })).stack],
+  ['JustInTimeProvision (CA keys in KMS)', () => jitpStack({ caKeyStorage: CaKeyStorage.KMS }).stack],
   ['FleetProvision (claim certificate)', () => fleetStack().stack],
   ['FleetProvision (Greengrass, no claim)', () => fleetStack({ greengrass: {}, claimCertificateCount: 0 }).stack],
   ['CsrProvisioningApi', () => csrApiStack().stack],
