@@ -6,8 +6,8 @@
  * RETAIN is a prop away, and then exactly the data is kept: vault, logs, ledger, archive.
  */
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { CsrApiDemoStack, GatewayDemoStack } from '../../demo/api/app';
