@@ -31,6 +31,16 @@ export interface MqttGatewayOptions {
   readonly port?: number;
   readonly log?: GatewayLog;
   readonly now?: () => number;
+  /** Test-only fault switch: publish every just-in-time registration event twice (see LocalCloudFaults). */
+  readonly duplicateRegistrationEvents?: boolean;
+}
+
+/** What the gateway has done so far, for load tests and benchmarks. */
+export interface GatewayCounters {
+  /** CONNECTs accepted (an ACTIVE certificate whose policies allow the connect). */
+  readonly connectionsAccepted: number;
+  /** `$aws/events/certificates/registered/...` events published (each connect of a new or PENDING_ACTIVATION certificate). */
+  readonly registrationEvents: number;
 }
 
 export interface MqttGateway {
@@ -39,6 +49,7 @@ export interface MqttGateway {
   onMessage(listener: MessageListener): () => void;
   /** Publishes as AWS IoT (no client, no policy check), e.g. rule engine output. */
   publish(topic: string, payload: Buffer | string): Promise<void>;
+  counters(): GatewayCounters;
   close(): Promise<void>;
 }
 
@@ -59,6 +70,11 @@ export async function startMqttGateway(options: MqttGatewayOptions): Promise<Mqt
   const now = options.now ?? Date.now;
   const authorizers = new WeakMap<Client, DeviceAuthorizer>();
   const listeners = new Set<MessageListener>();
+  const counters = { connectionsAccepted: 0, registrationEvents: 0 };
+  const publishRegistrationEvent = (topic: string, payload: Buffer, done: () => void) => {
+    counters.registrationEvents += 1;
+    broker.publish({ cmd: 'publish', topic, payload, qos: 0, retain: false, dup: false }, () => done());
+  };
 
   const broker = createBroker({
     preConnect: (client, packet, callback) => {
@@ -74,14 +90,11 @@ export async function startMqttGateway(options: MqttGatewayOptions): Promise<Mqt
             const event = certificateRegisteredEvent(admission.certificate, admission.caCertificateId, registry.accountId, now());
             log({ event: 'jitr', certificateId: admission.certificate.certificateId, caCertificateId: admission.caCertificateId });
             // AWS IoT announces the registration, then closes the connection.
-            broker.publish({
-              cmd: 'publish',
-              topic: certificateRegisteredTopic(admission.caCertificateId),
-              payload: Buffer.from(JSON.stringify(event)),
-              qos: 0,
-              retain: false,
-              dup: false,
-            }, () => callback(new Error('certificate registered just in time; reconnect once it is activated'), false));
+            const topic = certificateRegisteredTopic(admission.caCertificateId);
+            const payload = Buffer.from(JSON.stringify(event));
+            const close = () => callback(new Error('certificate registered just in time; reconnect once it is activated'), false);
+            const then = options.duplicateRegistrationEvents ? () => publishRegistrationEvent(topic, payload, close) : close;
+            publishRegistrationEvent(topic, payload, then);
             return;
           }
           case 'just-in-time-provisioning':
@@ -107,7 +120,10 @@ export async function startMqttGateway(options: MqttGatewayOptions): Promise<Mqt
     authenticate: (client, _username, _password, callback) => {
       // The username is ignored, as AWS IoT does for certificate auth (aws-crt puts SDK metrics there).
       const decision = authorizers.get(client)?.connect();
-      if (decision?.allowed) return callback(null, true);
+      if (decision?.allowed) {
+        counters.connectionsAccepted += 1;
+        return callback(null, true);
+      }
       log({ event: 'connect-denied', clientId: client.id, reason: decision?.reason });
       const error = new Error(decision?.reason ?? 'not admitted') as AuthenticateError;
       error.returnCode = 5 as AuthenticateError['returnCode'];
@@ -211,6 +227,7 @@ export async function startMqttGateway(options: MqttGatewayOptions): Promise<Mqt
     publish: (topic, payload) => new Promise((resolve, reject) => broker.publish({
       cmd: 'publish', topic, payload: Buffer.from(payload), qos: 0, retain: false, dup: false,
     }, (error) => (error ? reject(error) : resolve()))),
+    counters: () => ({ ...counters }),
     close: async () => {
       await new Promise<void>((resolve) => broker.close(() => resolve()));
       for (const socket of sockets) socket.destroy();

@@ -10,6 +10,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { LocalFunctionFaults } from '../faults';
 import { startLocalCloud, type LocalCloud, type LocalCloudOptions } from '../local-cloud';
 import { startRestApi, restApisFromResources } from './apigateway';
 import { readCloudAssembly } from './assembly';
@@ -50,6 +51,8 @@ export interface StackRunnerOptions extends Omit<LocalCloudOptions, 'accessContr
    * apply too. @default 300
    */
   readonly customResourceTimeoutSeconds?: number;
+  /** Test-only fault switch (local/faults.ts): function instances that crash on outbound calls. None by default. */
+  readonly functionFaults?: LocalFunctionFaults;
 }
 
 export interface RunningStacks {
@@ -156,6 +159,7 @@ export async function startStackRunner(options: StackRunnerOptions): Promise<Run
       serviceEndpoints: endpoints,
       sdkModulesDirectory: options.sdkModulesDirectory ?? resolve(__dirname, '..', '..', 'node_modules'),
       onLog: options.onFunctionLog,
+      faults: options.functionFaults,
     });
     closers.push(() => functions!.close());
     const inlineCode = mkdtempSync(join(tmpdir(), 'cdk-iot-security-functions-'));

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { requireShare, type LocalCloudFaults } from '../../faults';
 import type { AccessControl, Principal } from '../../runner/iam/types';
 import { IotServiceError, type IotModel } from '../model';
 import { authenticateCaller, authorizeOperation, type Refusal } from './access-gate';
@@ -19,11 +20,15 @@ export interface ControlPlaneOptions {
    * it, any request is accepted, signed or not.
    */
   readonly accessControl?: AccessControl;
+  /** Test-only: answer a share of the requests 500 InternalFailureException (see LocalCloudFaults). */
+  readonly faults?: Pick<LocalCloudFaults, 'controlPlaneInternalFailureRate' | 'random'>;
 }
 
 export interface ControlPlane {
   /** e.g. http://127.0.0.1:49152; use it as the client's endpoint or AWS_ENDPOINT_URL_IOT. */
   readonly url: string;
+  /** Requests answered 500 by the fault switch so far: before the operation ran, and after it took effect. */
+  injectedInternalFailures(): { readonly beforeEffect: number; readonly afterEffect: number };
   close(): Promise<void>;
 }
 
@@ -41,8 +46,15 @@ const MAX_BODY_BYTES = 1024 * 1024;
 export async function startControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
   const { model, accessControl } = options;
   const arns = new ArnBuilder(model.region, model.accountId);
+  const injected = { beforeEffect: 0, afterEffect: 0 };
+  const failureRate = requireShare('controlPlaneInternalFailureRate', options.faults?.controlPlaneInternalFailureRate);
+  const random = options.faults?.random ?? Math.random;
+  const injectFailure: FailureInjector = {
+    decide: () => (failureRate === 0 || random() >= failureRate ? undefined : random() < 0.5 ? 'beforeEffect' : 'afterEffect'),
+    count: (when) => { injected[when] += 1; },
+  };
   const server = createServer((request, response) => {
-    handle({ model, accessControl, arns }, request, response).catch(error => {
+    handle({ model, accessControl, arns, injectFailure }, request, response).catch(error => {
       // handle() answers every request itself; this only guards against a failure while answering.
       if (!response.headersSent) sendError(response, 500, 'InternalFailureException', (error as Error).message);
       else response.destroy();
@@ -62,6 +74,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    injectedInternalFailures: () => ({ ...injected }),
     close: () => new Promise<void>((resolve, reject) => {
       server.close(error => (error ? reject(error) : resolve()));
       server.closeAllConnections();
@@ -69,13 +82,22 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   };
 }
 
+/** The fault switch: whether this request fails with an injected 500, and when (undefined for no); what was injected. */
+interface FailureInjector {
+  decide(): 'beforeEffect' | 'afterEffect' | undefined;
+  count(when: 'beforeEffect' | 'afterEffect'): void;
+}
+
 interface Handler {
   readonly model: IotModel;
   readonly accessControl?: AccessControl;
   readonly arns: ArnBuilder;
+  readonly injectFailure: FailureInjector;
 }
 
-async function handle({ model, accessControl, arns }: Handler, request: IncomingMessage, response: ServerResponse): Promise<void> {
+const INJECTED_FAILURE_MESSAGE = 'An internal failure occurred (injected by the local cloud\'s fault switch)';
+
+async function handle({ model, accessControl, arns, injectFailure }: Handler, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://localhost');
   const segments = url.pathname.split('/').slice(1);
   const match = matchRoute(request.method ?? 'GET', segments);
@@ -114,7 +136,18 @@ async function handle({ model, accessControl, arns }: Handler, request: Incoming
         return;
       }
     }
+    const injected = injectFailure.decide();
+    if (injected === 'beforeEffect') {
+      injectFailure.count(injected);
+      sendError(response, 500, 'InternalFailureException', INJECTED_FAILURE_MESSAGE);
+      return;
+    }
     const output = await match.route.invoke(model, input);
+    if (injected === 'afterEffect') {
+      injectFailure.count(injected);
+      sendError(response, 500, 'InternalFailureException', INJECTED_FAILURE_MESSAGE);
+      return;
+    }
     sendJson(response, 200, toWire(output ?? {}));
   } catch (error) {
     if (error instanceof IotServiceError) {

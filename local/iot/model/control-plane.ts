@@ -15,6 +15,7 @@ import * as things from './operations/things';
 import { RateLimiter } from './rate-limits';
 import type { ThingRecord } from './records';
 import { Registry } from './registry';
+import { decodeRegistryState, encodeRegistryState, SNAPSHOT_FORMAT, type RegistrySnapshot } from './registry-snapshot';
 
 export interface IotModelOptions {
   /** Default '123456789012'. */
@@ -37,6 +38,11 @@ export interface IotModelOptions {
   readonly dataEndpoint?: string | (() => string);
   /** How long a pre-provisioning hook may take; default 5000 ms, AWS's limit (tests shorten it). */
   readonly preProvisioningHookTimeoutMs?: number;
+  /**
+   * A registry to start from, as {@link IotControlPlane.snapshot} took it (the local cloud keeps one in its
+   * state directory). It must be of the same account and Region.
+   */
+  readonly restoreFrom?: RegistrySnapshot;
 }
 
 /**
@@ -83,6 +89,7 @@ export class IotControlPlane {
     this.endpoint = typeof dataEndpoint === 'function' ? dataEndpoint : () => dataEndpoint;
     // AWS's codes are 64 hex characters, stable per account and Region (until DeleteRegistrationCode).
     this.registrationCode = randomBytes(32).toString('hex');
+    if (options.restoreFrom) this.registrationCode = this.restore(options.restoreFrom);
     this.ops = {
       accountId: this.accountId,
       registry: this.registry,
@@ -107,6 +114,31 @@ export class IotControlPlane {
   /** Calls refused with ThrottlingException so far, per operation (for load tests and benchmarks). */
   throttledCalls(): Readonly<Record<string, number>> {
     return this.limiter.throttledCalls();
+  }
+
+  /** Calls let through by the rate limits so far, per operation (whether they then succeeded or not). */
+  admittedCalls(): Readonly<Record<string, number>> {
+    return this.limiter.admittedCalls();
+  }
+
+  /** The TPS limit an operation runs under, or undefined when the model runs without rate limits. */
+  rateLimitOf(operation: string): number | undefined {
+    return this.limiter.rateOf(operation);
+  }
+
+  /**
+   * The whole registry, with the registration code and the event configurations, as JSON-able data
+   * (a deep copy): what the local cloud writes to its state directory on close and reads on start.
+   */
+  snapshot(): RegistrySnapshot {
+    return {
+      format: SNAPSHOT_FORMAT,
+      accountId: this.accountId,
+      region: this.region,
+      registrationCode: this.registrationCode,
+      eventConfigurations: this.events.enabledTypes(),
+      state: encodeRegistryState(this.registry.state),
+    };
   }
 
   // ---------------------------------------------------------------- CA certificates (ca-certificates.ts)
@@ -300,5 +332,17 @@ export class IotControlPlane {
 
   protected throttle(operation: string): void {
     this.limiter.take(operation);
+  }
+
+  /** Takes the registry of a snapshot (checked first) and answers its registration code. */
+  private restore(snapshot: RegistrySnapshot): string {
+    if (snapshot?.format !== SNAPSHOT_FORMAT) throw new Error(`not a registry snapshot of this format (${SNAPSHOT_FORMAT})`);
+    if (snapshot.accountId !== this.accountId || snapshot.region !== this.region) {
+      throw new Error(`the registry snapshot is of account ${snapshot.accountId} in ${snapshot.region}, not ${this.accountId} in ${this.region}`);
+    }
+    if (!/^[0-9a-f]{64}$/.test(snapshot.registrationCode)) throw new Error('the registry snapshot has no valid registration code');
+    this.registry.state = decodeRegistryState(snapshot.state);
+    this.events.restore(snapshot.eventConfigurations ?? {});
+    return snapshot.registrationCode;
   }
 }

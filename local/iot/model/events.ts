@@ -93,6 +93,16 @@ export class EventConfigurations {
     this.lastModifiedDate = new Date(this.clock());
   }
 
+  /** Event type -> enabled, for a registry snapshot. */
+  enabledTypes(): Record<EventTypeName, boolean> {
+    return Object.fromEntries(EVENT_TYPES.map(type => [type, this.isEnabled(type)])) as Record<EventTypeName, boolean>;
+  }
+
+  /** Puts back what {@link enabledTypes} answered; unknown types are ignored. */
+  restore(enabled: Readonly<Record<string, boolean>>): void {
+    for (const type of EVENT_TYPES) this.enabled.set(type, enabled[type] === true);
+  }
+
   describe(): Iot.DescribeEventConfigurationsResponse {
     return {
       eventConfigurations: Object.fromEntries(EVENT_TYPES.map(type => [type, { Enabled: this.isEnabled(type) }])),

@@ -21,3 +21,5 @@ export { IotServiceError, EXCEPTION_STATUS } from './errors';
 export type { IotExceptionName } from './errors';
 export { DEFAULT_RATE_LIMITS } from './rate-limits';
 export type { CaRecord, CertificateRecord, ThingRecord } from './records';
+export { decodeRegistryState, SNAPSHOT_FORMAT } from './registry-snapshot';
+export type { RegistrySnapshot } from './registry-snapshot';

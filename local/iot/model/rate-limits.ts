@@ -74,6 +74,7 @@ export class RateLimiter {
   private readonly rates: Readonly<Record<string, number>>;
   private readonly buckets = new Map<string, { tokens: number; updatedAt: number }>();
   private readonly refusals = new Map<string, number>();
+  private readonly admissions = new Map<string, number>();
   /** False when the model runs without rate limits. */
   readonly enabled: boolean;
 
@@ -104,6 +105,11 @@ export class RateLimiter {
     return Object.fromEntries(this.refusals);
   }
 
+  /** How many calls of each operation were let through so far (with or without limits). */
+  admittedCalls(): Readonly<Record<string, number>> {
+    return Object.fromEntries(this.admissions);
+  }
+
   /** The TPS limit of an operation, or undefined when limits are off. */
   rateOf(operation: string): number | undefined {
     return this.enabled ? this.rates[operation] ?? FALLBACK_RATE : undefined;
@@ -112,7 +118,10 @@ export class RateLimiter {
   /** Takes a token for one call of `operation`, or throws ThrottlingException ("Rate exceeded"). */
   take(operation: string): void {
     const rate = this.rateOf(operation);
-    if (rate === undefined || rate === Infinity) return;
+    if (rate === undefined || rate === Infinity) {
+      this.admit(operation);
+      return;
+    }
     const now = this.now();
     const bucket = this.buckets.get(operation) ?? { tokens: rate, updatedAt: now };
     bucket.tokens = Math.min(rate, bucket.tokens + ((now - bucket.updatedAt) / 1000) * rate);
@@ -123,5 +132,10 @@ export class RateLimiter {
       throw iotError('ThrottlingException', 'Rate exceeded');
     }
     bucket.tokens -= 1;
+    this.admit(operation);
+  }
+
+  private admit(operation: string): void {
+    this.admissions.set(operation, (this.admissions.get(operation) ?? 0) + 1);
   }
 }

@@ -2,7 +2,7 @@
  * AWS IoT resources that live in the registry (policies, provisioning templates, CA
  * certificates, thing types) created in the local control plane as CloudFormation would create them.
  */
-import type { IotModel } from '../../iot';
+import { IotServiceError, type IotModel } from '../../iot';
 import type { ResolvedResource } from '../types';
 
 function json(value: unknown): string {
@@ -14,6 +14,18 @@ function tags(value: unknown): { Key: string; Value: string }[] | undefined {
   return Array.isArray(value) ? value.map((tag: Record<string, unknown>) => ({ Key: String(tag.Key), Value: String(tag.Value) })) : undefined;
 }
 
+/**
+ * A registry kept from an earlier run (the local cloud's state directory) may hold a resource with
+ * an explicit name already: it is the same deployment's, so it stays as it is.
+ */
+async function unlessKept(create: () => Promise<unknown>): Promise<void> {
+  try {
+    await create();
+  } catch (error) {
+    if (!(error instanceof IotServiceError && error.name === 'ResourceAlreadyExistsException')) throw error;
+  }
+}
+
 /** Creates them in template order; answers what the runner learned (a CA's id, for its Ref). */
 export async function createIotRegistryResources(model: IotModel, resources: readonly ResolvedResource[]): Promise<Map<string, string>> {
   const caIds = new Map<string, string>();
@@ -21,10 +33,10 @@ export async function createIotRegistryResources(model: IotModel, resources: rea
     const properties = resource.properties as Record<string, any>;
     switch (resource.type) {
       case 'AWS::IoT::Policy':
-        await model.createPolicy({ policyName: resource.physicalId, policyDocument: json(properties.PolicyDocument) });
+        await unlessKept(() => model.createPolicy({ policyName: resource.physicalId, policyDocument: json(properties.PolicyDocument) }));
         break;
       case 'AWS::IoT::ProvisioningTemplate':
-        await model.createProvisioningTemplate({
+        await unlessKept(() => model.createProvisioningTemplate({
           templateName: resource.physicalId,
           templateBody: json(properties.TemplateBody),
           provisioningRoleArn: properties.ProvisioningRoleArn,
@@ -37,9 +49,14 @@ export async function createIotRegistryResources(model: IotModel, resources: rea
               payloadVersion: properties.PreProvisioningHook.PayloadVersion,
             },
           } : {}),
-        });
+        }));
         break;
       case 'AWS::IoT::CACertificate': {
+        // Its physical id is the certificate's id: a kept registry that has it has it registered already.
+        if (model.caCertificate(resource.physicalId)) {
+          caIds.set(resource.logicalId, resource.physicalId);
+          break;
+        }
         const registered = await model.registerCACertificate({
           caCertificate: properties.CACertificatePem,
           verificationCertificate: properties.VerificationCertificatePem,

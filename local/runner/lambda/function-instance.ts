@@ -25,6 +25,8 @@ export interface FunctionInstanceOptions {
   readonly environment: Readonly<Record<string, string>>;
   /** Every line the instance writes, as it writes it. */
   readonly onLine: (line: string) => void;
+  /** Test-only fault switch (local/faults.ts): outbound HTTP calls that kill the instance. */
+  readonly crashes?: WorkerStartData['crashes'];
 }
 
 export interface InvocationRequest {
@@ -40,12 +42,14 @@ export interface InvocationOutcome {
   readonly payload: unknown;
   readonly error?: FunctionErrorPayload;
   readonly logs: string[];
+  /** Set when the instance died during the invocation: the exit code of its runtime. */
+  readonly exitCode?: number;
 }
 
 type PhaseEnd =
   | { readonly kind: 'done'; readonly message: WorkerMessage; readonly lines: string[] }
   | { readonly kind: 'timeout'; readonly lines: string[] }
-  | { readonly kind: 'died'; readonly error: FunctionErrorPayload; readonly lines: string[] };
+  | { readonly kind: 'died'; readonly error: FunctionErrorPayload; readonly lines: string[]; readonly exitCode: number };
 
 interface Phase {
   readonly tag: string;
@@ -83,6 +87,7 @@ export class FunctionInstance {
       handler: options.handler,
       sdkModulesDirectory: options.sdkModulesDirectory,
       endMarker: END_MARKER,
+      crashes: options.crashes,
     };
     this.worker = new Worker(BOOTSTRAP, { workerData, env: { ...options.environment }, stdout: true, stderr: true });
     // An idle instance must not keep the host process alive; invocations hold their own timers.
@@ -215,7 +220,7 @@ export class FunctionInstance {
     this.splitters.stdout.flush();
     this.splitters.stderr.flush();
     const error = this.uncaughtError ?? exitError(this.phase.tag, exitCode);
-    this.endPhase({ kind: 'died', error, lines: [...this.lines, ...this.nextLines] });
+    this.endPhase({ kind: 'died', error, lines: [...this.lines, ...this.nextLines], exitCode });
   }
 }
 
@@ -234,7 +239,7 @@ function outcomeOf(end: PhaseEnd, request: InvocationRequest, logs: string[]): I
       return { payload: error, error, logs };
     }
     case 'died':
-      return { payload: end.error, error: end.error, logs };
+      return { payload: end.error, error: end.error, logs, exitCode: end.exitCode };
   }
 }
 

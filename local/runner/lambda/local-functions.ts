@@ -8,6 +8,7 @@ import { FunctionInstance } from './function-instance';
 import { functionArnFor, parseFunctionReference, referenceMatches } from './function-lookup';
 import { InstancePool } from './instance-pool';
 import { InvokeResult, LambdaServiceError, LocalFunctionDefinition, LocalFunctionInvoker } from './types';
+import { INJECTED_CRASH_EXIT_CODE, requireShare, type LocalFunctionFaults } from '../../faults';
 
 export interface LocalFunctionsOptions {
   readonly region: string;
@@ -23,6 +24,16 @@ export interface LocalFunctionsOptions {
    * @default 10
    */
   readonly accountConcurrencyLimit?: number;
+  /** Test-only fault switch (local/faults.ts): instances that crash on outbound calls. None by default. */
+  readonly faults?: LocalFunctionFaults;
+}
+
+/** Invocations that ended because their instance died, for load tests and benchmarks. */
+export interface FunctionCrashCounts {
+  /** Every instance death during an invocation (Runtime.ExitError), by function name. */
+  readonly crashed: Readonly<Record<string, number>>;
+  /** Of those, the ones the fault switch caused. */
+  readonly injected: Readonly<Record<string, number>>;
 }
 
 const DEFAULT_ACCOUNT_CONCURRENCY = 10;
@@ -42,9 +53,17 @@ export class LocalFunctions implements LocalFunctionInvoker {
   /** Lambda's writable /tmp, given to functions as HOME; created on first use, removed on close. */
   private scratchDirectory?: string;
   private closed = false;
+  private readonly crashed = new Map<string, number>();
+  private readonly injectedCrashes = new Map<string, number>();
 
   constructor(private readonly options: LocalFunctionsOptions) {
     this.unreserved = new ConcurrencyLimit(options.accountConcurrencyLimit ?? DEFAULT_ACCOUNT_CONCURRENCY);
+    if (options.faults) requireShare('crashProbabilityPerCall', options.faults.crashProbabilityPerCall);
+  }
+
+  /** Invocations whose instance died, so far. */
+  crashCounts(): FunctionCrashCounts {
+    return { crashed: Object.fromEntries(this.crashed), injected: Object.fromEntries(this.injectedCrashes) };
   }
 
   /** The functions added so far. */
@@ -94,6 +113,11 @@ export class LocalFunctions implements LocalFunctionInvoker {
         logGroupName: logGroupNameFor(definition.functionName),
       },
     });
+    if (outcome.exitCode !== undefined) {
+      const name = definition.functionName;
+      this.crashed.set(name, (this.crashed.get(name) ?? 0) + 1);
+      if (outcome.exitCode === INJECTED_CRASH_EXIT_CODE) this.injectedCrashes.set(name, (this.injectedCrashes.get(name) ?? 0) + 1);
+    }
     if (outcome.error) {
       return { payload: outcome.payload, functionError: 'Unhandled', error: outcome.error, logs: outcome.logs };
     }
@@ -133,12 +157,17 @@ export class LocalFunctions implements LocalFunctionInvoker {
       logStreamName,
     );
     const onLog = this.options.onLog;
+    const faults = this.options.faults;
+    const crashes = faults && faults.crashProbabilityPerCall > 0 && (faults.appliesTo?.(definition.functionName, definition.logicalId) ?? true)
+      ? { probabilityPerCall: faults.crashProbabilityPerCall, exitCode: INJECTED_CRASH_EXIT_CODE, timing: faults.crashTiming ?? 'either' }
+      : undefined;
     return new FunctionInstance({
       codeDirectory: definition.codeDirectory,
       handler: definition.handler,
       sdkModulesDirectory: this.options.sdkModulesDirectory,
       environment,
       onLine: (line) => onLog?.(definition.functionName, line),
+      crashes,
     });
   }
 

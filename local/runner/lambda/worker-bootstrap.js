@@ -13,7 +13,39 @@ const path = require('node:path');
 const { pathToFileURL } = require('node:url');
 const { parentPort, workerData } = require('node:worker_threads');
 
-const { codeDirectory, handler: handlerSetting, sdkModulesDirectory, endMarker } = workerData;
+const { codeDirectory, handler: handlerSetting, sdkModulesDirectory, endMarker, crashes } = workerData;
+
+/**
+ * Test-only fault switch (local/faults.ts, LocalFunctionFaults): each outbound HTTP request (every AWS SDK call
+ * goes through node:http's or node:https' request) kills this instance with the given chance, half the time
+ * before the request leaves and half once its response arrived, when the call has taken effect and the
+ * handler never learns it. process.exit in a worker thread ends the thread only: Lambda's crashed sandbox.
+ */
+function injectCrashes({ probabilityPerCall, exitCode, timing }) {
+  const crash = (when) => {
+    process.stderr.write(`local fault switch: this instance crashes ${when}\n`);
+    process.exit(exitCode);
+  };
+  for (const name of ['node:http', 'node:https']) {
+    const transport = require(name);
+    const request = transport.request;
+    transport.request = function requestWithCrashes(...args) {
+      if (Math.random() >= probabilityPerCall) {
+        return request.apply(this, args);
+      }
+      if (timing === 'beforeRequest' || (timing !== 'afterResponse' && Math.random() < 0.5)) {
+        crash('before an HTTP request left');
+      }
+      const outgoing = request.apply(this, args);
+      outgoing.prependListener('response', () => crash('once an HTTP response arrived'));
+      return outgoing;
+    };
+  }
+}
+
+if (crashes && crashes.probabilityPerCall > 0) {
+  injectCrashes(crashes);
+}
 
 /**
  * Lambda's runtime provides the AWS SDK through NODE_PATH; our bundles keep it external. NODE_PATH

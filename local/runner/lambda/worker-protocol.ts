@@ -12,6 +12,8 @@ export interface WorkerStartData {
   readonly sdkModulesDirectory: string;
   /** Written to stdout and stderr, followed by the phase tag (`init` or the request id), when a phase ends. */
   readonly endMarker: string;
+  /** Test-only fault switch (local/faults.ts): the chance that an outbound HTTP call kills the instance, and its exit code. */
+  readonly crashes?: { readonly probabilityPerCall: number; readonly exitCode: number; readonly timing: 'beforeRequest' | 'afterResponse' | 'either' };
 }
 
 /** The Lambda context fields that are plain data (the worker adds awsRequestId and the functions). */
