@@ -81,8 +81,10 @@ def bundled_handlers(outdir, stack):
     }
     return {
         function["Properties"].get("Description", ""): os.path.join(outdir, source_by_key[function["Properties"]["Code"]["S3Key"]], "index.js")
-        for function in stack.template["Resources"].values()
+        for logical_id, function in stack.template["Resources"].items()
         if function["Type"] == "AWS::Lambda::Function" and "S3Key" in function["Properties"]["Code"]
+        # aws-cdk-lib's own function that empties the buckets when the stack is deleted (removalPolicy DESTROY)
+        and not logical_id.startswith("CustomS3AutoDeleteObjects")
     }
 
 
@@ -627,3 +629,33 @@ def test_a_bad_csr_api_prop_fails_synth_in_python_with_the_prop_named():
     stack = cdk.Stack(cdk.App(), "PyCsrApiBadProps")
     with pytest.raises(Exception, match=re.escape("allowedThingTypes: 'bad type' is not a thing type name")):
         CsrProvisioningApi(stack, "CsrApi", allowed_thing_types=["bad type"])
+
+
+# --- removal (security review) ---------------------------------------------------------------
+
+def deletion_policies(stack, resource_type):
+    template = assertions.Template.from_stack(stack).to_json()
+    return sorted(resource.get("DeletionPolicy", "Delete") for resource in template["Resources"].values() if resource["Type"] == resource_type)
+
+
+def test_cdk_destroy_removes_the_vault_by_default_and_removal_policy_retain_keeps_it_from_python():
+    from cdk_iot_security import CaVaultProps, JustInTimeRegistration
+
+    destroyed = cdk.Stack(cdk.App(), "PyJitrDestroyed")
+    JustInTimeRegistration(destroyed, "Jitr")
+    assert deletion_policies(destroyed, "AWS::S3::Bucket") == ["Delete", "Delete"]
+    assert deletion_policies(destroyed, "AWS::KMS::Key") == ["Delete"]
+    assertions.Template.from_stack(destroyed).resource_count_is("Custom::S3AutoDeleteObjects", 2)
+
+    kept = cdk.Stack(cdk.App(), "PyJitrKept")
+    JustInTimeRegistration(kept, "Jitr", vault=CaVaultProps(removal_policy=cdk.RemovalPolicy.RETAIN))
+    assert deletion_policies(kept, "AWS::S3::Bucket") == ["Retain", "Retain"]
+    assert deletion_policies(kept, "AWS::KMS::Key") == ["Retain"]
+    assert set(deletion_policies(kept, "AWS::Logs::LogGroup")) == {"Delete"}
+    assertions.Template.from_stack(kept).resource_count_is("Custom::S3AutoDeleteObjects", 0)
+
+
+def test_removal_policy_snapshot_is_refused_in_python_with_the_prop_named():
+    stack = cdk.Stack(cdk.App(), "PyGatewaySnapshot")
+    with pytest.raises(Exception, match=re.escape("removalPolicy: RemovalPolicy.SNAPSHOT does not apply")):
+        RegistrationGateway(stack, "Gateway", removal_policy=cdk.RemovalPolicy.SNAPSHOT)

@@ -70,8 +70,10 @@ class JustInTimeRegistrationTest {
   @Test
   void ourTwoFunctionsShipTheirBundledCode() {
     Map<String, Map<String, Object>> functions = template.findResources("AWS::Lambda::Function");
-    long bundled = functions.values().stream()
-        .map(resource -> (Map<?, ?>) ((Map<?, ?>) resource.get("Properties")).get("Code"))
+    long bundled = functions.entrySet().stream()
+        // aws-cdk-lib's own function that empties the vault's buckets when the stack is deleted (removalPolicy DESTROY).
+        .filter(entry -> !entry.getKey().startsWith("CustomS3AutoDeleteObjects"))
+        .map(entry -> (Map<?, ?>) ((Map<?, ?>) entry.getValue().get("Properties")).get("Code"))
         .filter(code -> code.containsKey("S3Key"))
         .count();
     assertEquals(2, bundled, "the CA registrator and the device activator use bundled assets; the verifier is inline");
