@@ -10,6 +10,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { LocalFunctionFaults } from '../faults';
 import { startLocalCloud, type LocalCloud, type LocalCloudOptions } from '../local-cloud';
 import { startRestApi, restApisFromResources } from './apigateway';
@@ -89,6 +90,13 @@ export interface RunningStacks {
   /** Resolves when no rule action and no event-source invocation is in flight and the mapped queues are empty. */
   settled(timeoutMs?: number): Promise<void>;
   /**
+   * Closes the AWS IoT part (control plane and MQTT gateway: `cloud`), which keeps its registry in the state
+   * directory, waits `downtimeMs`, and starts it again on the same ports; the rest of the stacks (functions,
+   * queues, rules) keeps running, and calls to AWS IoT meanwhile fail as calls to an unreachable endpoint do.
+   * For resilience tests; `cloud` is the new one afterwards.
+   */
+  restartCloud(downtimeMs?: number): Promise<void>;
+  /**
    * Deletes the stacks as far as custom resources go: Delete requests (their PhysicalResourceId and properties) in
    * reverse creation order, DeletionPolicy Retain / RetainExceptOnCreate kept, failures reported (and tried again by
    * a later call). The other resources and the services stay until close().
@@ -128,7 +136,7 @@ export async function startStackRunner(options: StackRunnerOptions): Promise<Run
     const allResources: ResolvedResource[] = deployments.flatMap((deployment) => deployment.immediate);
     notRun.push(...loadIamFromTemplate(iam, allResources));
 
-    const cloud = await startLocalCloud({ ...options, accountId, region, accessControl: iam });
+    let cloud = await startLocalCloud({ ...options, accountId, region, accessControl: iam });
     closers.push(() => cloud.close());
 
     const kms = new LocalKms({ accountId, region, accessControl: iam });
@@ -176,8 +184,11 @@ export async function startStackRunner(options: StackRunnerOptions): Promise<Run
     await createIotRegistryResources(cloud.model, allResources);
     notRun.push(...iotRegistryNotRun(allResources));
     // JITP and RegisterThing act as the template's provisioning role; hooks run as the stack's functions.
-    cloud.model.setProvisioningRoleAuthorizer(provisioningRoleAuthorizer(iam, accountId));
-    cloud.model.setPreProvisioningHookInvoker(preProvisioningHookInvoker(functions, iam, accountId));
+    const wireModel = (model: LocalCloud['model']) => {
+      model.setProvisioningRoleAuthorizer(provisioningRoleAuthorizer(iam, accountId));
+      model.setPreProvisioningHookInvoker(preProvisioningHookInvoker(functions!, iam, accountId));
+    };
+    wireModel(cloud.model);
 
     const rules = new TopicRuleEngine({
       accountId,
@@ -191,7 +202,7 @@ export async function startStackRunner(options: StackRunnerOptions): Promise<Run
     });
     for (const rule of allResources.filter((resource) => resource.type === 'AWS::IoT::TopicRule')) rules.addRule(rule);
     notRun.push(...rules.unsupported());
-    const detachRules = rules.attach(cloud.mqtt);
+    let detachRules = rules.attach(cloud.mqtt);
     closers.push(async () => detachRules());
 
     const apiUrls = new Map<string, string>();
@@ -233,7 +244,9 @@ export async function startStackRunner(options: StackRunnerOptions): Promise<Run
       return found;
     };
     return {
-      cloud,
+      get cloud() {
+        return cloud;
+      },
       iam,
       functions,
       queues,
@@ -264,6 +277,15 @@ export async function startStackRunner(options: StackRunnerOptions): Promise<Run
       settled: async (timeoutMs = 30_000) => {
         await rules.idle();
         await Promise.all(pollers.map((poller) => poller.drained(timeoutMs)));
+      },
+      restartCloud: async (downtimeMs = 0) => {
+        const ports = { controlPlanePort: Number(new URL(cloud.controlPlaneUrl).port), mqttPort: cloud.mqtt.port };
+        detachRules();
+        await cloud.close();
+        await sleep(downtimeMs);
+        cloud = await startLocalCloud({ ...options, ...ports, accountId, region, accessControl: iam });
+        wireModel(cloud.model);
+        detachRules = rules.attach(cloud.mqtt);
       },
       deleteStacks: () => deleteCustomResources(liveCustomResources, deployments, customResources),
       close: closeAll,
