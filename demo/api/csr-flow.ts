@@ -15,10 +15,10 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DescribeCertificateCommand, IoTClient, ListCertificatesCommand, ListThingPrincipalsCommand, ListThingsCommand } from '@aws-sdk/client-iot';
+import { signedRequest } from '../../cli/src/aws/signed-request';
 import type { RunningStacks } from '../../local/runner/stack-runner';
 import type { FlowStep } from '../jitr/stack-flow';
 import { mosquittoPubWithRetries } from '../shared/mosquitto-device';
-import { signedRequest } from '../../cli/src/aws/signed-request';
 import type { StackDiagnostics } from '../shared/stack-diagnostics';
 
 export const CSR_API_STACK = 'CsrApiDemo';

@@ -9,9 +9,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { HttpAnswer, signedRequest, SigningCredentials } from '../../cli/src/aws/signed-request';
 import { CONSOLE_OUTPUT, DeviceOutput, runAsScript } from '../shared/device-cli';
 import { requiredOption, UsageError } from '../shared/option-readers';
-import { HttpAnswer, signedRequest, SigningCredentials } from '../../cli/src/aws/signed-request';
 
 /** Key algorithms a device can make with openssl, as the API names them. */
 const OPENSSL_KEYS: Record<string, string[]> = {

@@ -26,11 +26,11 @@ import {
   ListThingsCommand,
 } from '@aws-sdk/client-iot';
 import { getDeviceCertificate, postDeviceCertificateRequest, type DeviceFiles } from './get-certificate';
+import { signedRequest } from '../../cli/src/aws/signed-request';
 import type { RunningStacks } from '../../local/runner/stack-runner';
 import { main as sdkV2Device } from '../jitr/device-sdk-v2';
 import type { FlowStep } from '../jitr/stack-flow';
 import { mosquittoPubWithRetries } from '../shared/mosquitto-device';
-import { signedRequest } from '../../cli/src/aws/signed-request';
 import type { StackDiagnostics } from '../shared/stack-diagnostics';
 
 export const JITP_STACK = 'JitpDemo';

@@ -22,9 +22,9 @@ import {
 } from '@aws-sdk/client-iot';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { main as sdkV2Device } from './device-sdk-v2';
+import { signedRequest } from '../../cli/src/aws/signed-request';
 import { createCaCertificate, createVerificationCertificate, issueDeviceCertificateWithNewKey } from '../../lambda-assets/shared/pki';
 import type { RunningStacks } from '../../local/runner/stack-runner';
-import { signedRequest } from '../../cli/src/aws/signed-request';
 import type { StackDiagnostics } from '../shared/stack-diagnostics';
 
 export const JITR_STACK = 'JitrDemo';

@@ -3,9 +3,9 @@
  * POST /caRegister (SigV4), and devices whose one connection attempt triggers JITR.
  */
 import { GetRegistrationCodeCommand, IoTClient } from '@aws-sdk/client-iot';
+import { signedRequest } from '../../../cli/src/aws/signed-request';
 import { connectWithMqttJs } from '../../../demo/jitr/device-mqttjs';
 import { JITR_STACK } from '../../../demo/jitr/stack-flow';
-import { signedRequest } from '../../../cli/src/aws/signed-request';
 import {
   CertificateAuthority, createCaCertificate, createVerificationCertificate, issueDeviceCertificateWithNewKey,
 } from '../../../lambda-assets/shared/pki';
