@@ -5,7 +5,7 @@
  * jittered back-off until accepted; optionally with the local cloud's fault switches on and a restart
  * of the whole local cloud mid-burst. Answers what it measured and the registry's end state.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -64,6 +64,8 @@ export interface ScenarioOptions {
    * crashed batch comes back in seconds. The benchmark leaves it at 1. @default 1
    */
   readonly queueTimeSpeedup?: number;
+  /** Every line the stack's functions write goes to this file too (`<function> <line>`), for a closer look. */
+  readonly functionLogFile?: string;
 }
 
 /** The activator's decisions, from its log lines. */
@@ -151,6 +153,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
   const faults = options.faults;
   let activatorName = '';
   const speedup = options.queueTimeSpeedup ?? 1;
+  const functionLog = options.functionLogFile ? createWriteStream(options.functionLogFile) : undefined;
   const runner = await startStackRunner({
     cloudAssemblies: [options.cloudAssembly],
     stateDirectory,
@@ -166,6 +169,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     },
     onFunctionLog: (functionName, line) => {
       if (functionName === activatorName) tallyActivatorLine(tally, line, failures);
+      if (functionLog !== undefined) functionLog.write(`${functionName} ${line}\n`);
     },
   });
   const totals = new Totals();
@@ -279,6 +283,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     };
   } finally {
     await runner.close();
+    functionLog?.end();
     rmSync(stateDirectory, { recursive: true, force: true });
   }
 }

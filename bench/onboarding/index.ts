@@ -43,20 +43,24 @@ async function main(): Promise<void> {
 
   const cloudAssembly = synthesizeJitrDemo();
   try {
-    const results: ScenarioResult[] = [];
     const timeouts = {
       // Ten times what the ceiling allows, and room for a restart: a burst that takes longer is broken.
       burstTimeoutSeconds: Math.max(180, devices),
       // The visibility timeout (360 s) plus room: a crashed batch comes back after it.
       drainTimeoutSeconds: 900,
     };
-    const load = loadavg()[0];
-    if (scenario !== 'faults') results.push(await runInOwnProcess({ name: 'clean', devices, cloudAssembly, ...timeouts }, quiet));
-    if (scenario !== 'clean') results.push(await runInOwnProcess({ name: 'faults', devices, cloudAssembly, faults: DEFAULT_FAULTS, ...timeouts }, quiet));
-    for (const result of results) {
+    const scenarios: Omit<ScenarioOptions, 'progress'>[] = [];
+    const logFile = (name: string) => (process.env.BENCH_FUNCTION_LOG ? `${process.env.BENCH_FUNCTION_LOG}.${name}` : undefined);
+    if (scenario !== 'faults') scenarios.push({ name: 'clean', devices, cloudAssembly, functionLogFile: logFile('clean'), ...timeouts });
+    if (scenario !== 'clean') scenarios.push({ name: 'faults', devices, cloudAssembly, faults: DEFAULT_FAULTS, functionLogFile: logFile('faults'), ...timeouts });
+    for (const options of scenarios) {
+      const load = loadavg()[0];
+      const result = await runInOwnProcess(options, quiet);
+      // Printed as each scenario ends: the faults scenario takes a while longer.
       const figures = scenarioFigures(result);
       printTable(describeScenario(result), figures, [
-        `Node ${process.version}, ${availableParallelism()} CPUs, load average ${load.toFixed(1)} at the start; the local cloud and its Lambda worker threads run in one process, the devices in another`,
+        `Node ${process.version}, ${availableParallelism()} CPUs, load average ${load.toFixed(1)} at the start; `
+          + 'the local cloud and its Lambda worker threads run in one process, the devices in another',
         ...scenarioNotes(result),
       ]);
       printJsonLines(figures);

@@ -2,7 +2,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { activateDevice, ActivatorDeps, isSettled } from './activate-device';
 import { cachedCaOwnership } from './ca-ownership';
-import { MalformedEventError, parseRegisteredEvent } from './registered-event';
+import { DEFAULT_REMINDER_GRACE_MS, isEarlyReminder, MalformedEventError, parseRegisteredEvent } from './registered-event';
 import { SettledCertificates } from './settled-certificates';
 import { createIotClient } from '../shared/iot/iot-client';
 import { createLogger, describeError } from '../shared/logging/logger';
@@ -19,6 +19,8 @@ const deps: Omit<ActivatorDeps, 'logger'> = {
 const rootLogger = createLogger({ function: 'device-activator' });
 /** Registrations this instance settled: AWS IoT repeats the event on every connect of a pending device. */
 const settled = new SettledCertificates();
+/** See isEarlyReminder; REMINDER_GRACE_SECONDS (not set by the construct) changes it, 0 handles every repeat. */
+const reminderGraceMs = graceFromEnv(process.env.REMINDER_GRACE_SECONDS);
 
 export async function handler(event: SQSEvent, context?: Context): Promise<SQSBatchResponse> {
   const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
@@ -30,6 +32,10 @@ export async function handler(event: SQSEvent, context?: Context): Promise<SQSBa
       const registered = parseRegisteredEvent(record.body);
       if (settled.has(registered)) {
         logger.info('activation ignored', { certificateId: registered.certificateId, reason: 'a repeated event: this instance settled the certificate already' });
+        continue;
+      }
+      if (isEarlyReminder(registered, reminderGraceMs)) {
+        logger.info('activation ignored', { certificateId: registered.certificateId, reason: 'an early reminder: the registration event is on its way' });
         continue;
       }
       const result = await activateDevice({ ...deps, logger }, registered);
@@ -46,6 +52,13 @@ export async function handler(event: SQSEvent, context?: Context): Promise<SQSBa
     }
   }
   return { batchItemFailures };
+}
+
+function graceFromEnv(text: string | undefined): number {
+  if (text === undefined || text === '') return DEFAULT_REMINDER_GRACE_MS;
+  const seconds = Number(text);
+  if (!Number.isFinite(seconds) || seconds < 0) throw new Error(`REMINDER_GRACE_SECONDS must be a number of seconds (0 or more), got ${text}`);
+  return seconds * 1000;
 }
 
 function requiredEnv(name: string): string {

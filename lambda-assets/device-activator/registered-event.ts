@@ -41,9 +41,35 @@ export function parseRegisteredEvent(body: string): CertificateRegisteredEvent {
     caCertificateId: event.caCertificateId as string,
     certificateStatus: typeof event.certificateStatus === 'string' ? event.certificateStatus : undefined,
     awsAccountId: typeof event.awsAccountId === 'string' ? event.awsAccountId : undefined,
-    timestamp: typeof event.timestamp === 'number' ? event.timestamp : undefined,
+    timestamp: epochMillis(event.timestamp),
     certificateRegistrationTimestamp: epochMillis(event.certificateRegistrationTimestamp),
   };
+}
+
+/**
+ * How long after a certificate's registration its registration event may still be on its way to the activator
+ * (queued behind a burst, or retried once): repeats of the event younger than this are not needed to activate it.
+ */
+export const DEFAULT_REMINDER_GRACE_MS = 60_000;
+
+/** A repeat published this soon after the registration is taken for the registration event itself (equal or near timestamps). */
+const MIN_REMINDER_AGE_MS = 1_000;
+
+/**
+ * True for an early reminder: a repeat of the event that AWS IoT published because the device connected again
+ * while its certificate was still PENDING_ACTIVATION, less than `graceMs` after the registration.
+ *
+ * The registration event goes through the queue with retries and a dead-letter queue; the repeats exist so a
+ * device whose registration event was lost is activated all the same. While the registration is young its event
+ * is in all likelihood still queued (a burst of thousands waits minutes at 10 TPS), and handling each repeat
+ * would cost a DescribeCertificate, the scarcest call: every device retrying with back-off sends several, which
+ * took the activation rate under half of what the rate limits allow. So early reminders are let go; later ones,
+ * which a lost registration event leaves behind, are handled. Events without both timestamps are never reminders.
+ */
+export function isEarlyReminder(event: CertificateRegisteredEvent, graceMs: number): boolean {
+  if (event.timestamp === undefined || event.certificateRegistrationTimestamp === undefined) return false;
+  const age = event.timestamp - event.certificateRegistrationTimestamp;
+  return age >= MIN_REMINDER_AGE_MS && age < graceMs;
 }
 
 /** A number, or a string of digits (AWS documents the field without saying which); anything else is absent. */

@@ -162,6 +162,10 @@ export class IotModel extends IotControlPlane {
    * certificate that does not parse.
    */
   registerPendingCertificate(certificatePem: string, caCertificateId: string): CertificateRecord {
+    // Every connect of a pending certificate comes here: a registered one is found by its id (a hash of the DER)
+    // without parsing it again, which a burst of devices retrying would otherwise pay on each connect.
+    const known = this.registry.state.certificates.get(idOrUndefined(certificatePem) ?? '');
+    if (known) return deepCopy(known);
     const info = inspectDeviceCertificate(certificatePem);
     const existing = this.registry.state.certificates.get(info.certificateId);
     if (existing) return deepCopy(existing);
@@ -442,6 +446,15 @@ function mqttError(statusCode: number, errorCode: string, message: string): IotS
 function safeJson(text: string): unknown {
   try {
     return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The certificate id of a PEM, or undefined when it is not one (the caller's parse then says why). */
+function idOrUndefined(certificatePem: string): string | undefined {
+  try {
+    return certificateIdOf(certificatePem);
   } catch {
     return undefined;
   }

@@ -413,6 +413,24 @@ describe('device activator: batches, duplicates and the CA cache', () => {
     expect(harness.registry.statusOf(failing.certificateId)).toBe('ACTIVE');
   });
 
+  test('an early reminder of a registration this instance does not know is let go without a call; a late one is handled', async () => {
+    const { devices: [device] } = await scenario(ours, { commonName: 'sensor-038' });
+    const registeredAt = 1_760_000_000_000;
+    const reminder = (after: number) =>
+      ({ ...registeredEvent(device), timestamp: registeredAt + after, certificateRegistrationTimestamp: registeredAt });
+
+    expect(await harness.handler(sqsEvent(sqsRecord(reminder(5_000), 'early')))).toEqual({ batchItemFailures: [] });
+    expect(commandNames(iot)).toEqual([]);
+    expect(harness.registry.statusOf(device.certificateId)).toBe('PENDING_ACTIVATION');
+    expect(activationLog('ignored')).toEqual([
+      expect.objectContaining({ messageId: 'early', reason: expect.stringMatching(/^an early reminder/) }),
+    ]);
+
+    // Still pending a minute after its registration: its registration event may be lost, so the reminder activates it.
+    expect(await harness.handler(sqsEvent(sqsRecord(reminder(61_000), 'late')))).toEqual({ batchItemFailures: [] });
+    expect(harness.registry.statusOf(device.certificateId)).toBe('ACTIVE');
+  });
+
   test('a batch with one good and one failing record reports only the failing messageId', async () => {
     const { devices: [good, bad, alsoGood] } = await scenario(ours, { commonName: 'good-1' }, { commonName: 'bad-1' }, { commonName: 'good-2' });
     harness.registry.failNext<{ thingName: string }>('CreateThing', new Error('socket hang up'), { when: (input) => input.thingName === 'bad-1' });

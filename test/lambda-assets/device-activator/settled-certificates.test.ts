@@ -1,4 +1,4 @@
-import { parseRegisteredEvent } from '../../../lambda-assets/device-activator/registered-event';
+import { DEFAULT_REMINDER_GRACE_MS, isEarlyReminder, parseRegisteredEvent } from '../../../lambda-assets/device-activator/registered-event';
 import { SettledCertificates } from '../../../lambda-assets/device-activator/settled-certificates';
 
 const ID = 'a'.repeat(64);
@@ -68,5 +68,32 @@ describe('the registration timestamp of a certificate-registered event', () => {
     [{ at: 1 }, undefined],
   ])('%j reads as %j', (value, expected) => {
     expect(parseRegisteredEvent(body(value)).certificateRegistrationTimestamp).toBe(expected);
+  });
+});
+
+describe('early reminders: repeats of the event while the registration event is still on its way', () => {
+  const at = (timestamp?: number, certificateRegistrationTimestamp?: number) =>
+    ({ certificateId: ID, caCertificateId: CA, timestamp, certificateRegistrationTimestamp });
+
+  test.each([
+    ['the registration event itself (same time)', at(5_000, 5_000), false],
+    ['a repeat within a second: taken for the registration event', at(5_999, 5_000), false],
+    ['a repeat a second later', at(6_000, 5_000), true],
+    ['a repeat just inside the grace', at(5_000 + DEFAULT_REMINDER_GRACE_MS - 1, 5_000), true],
+    ['a repeat at the end of the grace: the registration event may be lost', at(5_000 + DEFAULT_REMINDER_GRACE_MS, 5_000), false],
+    ['no registration timestamp', at(6_000, undefined), false],
+    ['no timestamp', at(undefined, 5_000), false],
+    ['a timestamp before the registration', at(4_000, 5_000), false],
+  ])('%s: %s', (_what, repeat, early) => {
+    expect(isEarlyReminder(repeat, DEFAULT_REMINDER_GRACE_MS)).toBe(early);
+  });
+
+  test('a grace of 0 makes no repeat early', () => {
+    expect(isEarlyReminder(at(6_000, 5_000), 0)).toBe(false);
+  });
+
+  test('timestamps as strings of digits are read as numbers', () => {
+    const parsed = parseRegisteredEvent(JSON.stringify({ certificateId: ID, caCertificateId: CA, timestamp: '6000', certificateRegistrationTimestamp: '5000' }));
+    expect(isEarlyReminder(parsed, DEFAULT_REMINDER_GRACE_MS)).toBe(true);
   });
 });
