@@ -78,6 +78,14 @@ export class LocalQueue {
   readonly deadLetter?: { readonly targetArn: string; readonly maxReceiveCount: number };
 
   private readonly messages = new Map<string, StoredMessage>();
+  /**
+   * The messages received and maybe still hidden (in flight): a few batches, where the queue may hold thousands, so
+   * counting and finding the next to reappear need not look at every message (the poller asks on every change).
+   * Entries whose visibility timeout has passed are dropped as they are found.
+   */
+  private readonly received = new Set<StoredMessage>();
+  /** No stored message was sent before this (a lower bound): retention has nothing to drop until it is that old. */
+  private oldestSentAtMost = Infinity;
   /** Every receipt handle still tied to a stored message, to its message id. */
   private readonly handles = new Map<string, string>();
   private readonly listeners = new Set<() => void>();
@@ -130,6 +138,7 @@ export class LocalQueue {
       message.receiveCount += 1;
       message.firstReceiveTimestamp ??= now;
       message.visibleAt = now + visibilityTimeoutSeconds * 1000;
+      this.received.add(message);
       const receiptHandle = receiptHandleFor(message.messageId, this.receives++);
       message.receiptHandle = receiptHandle;
       message.handles.push(receiptHandle);
@@ -176,27 +185,22 @@ export class LocalQueue {
   /** Messages available for receipt (including those a receive would redrive). */
   approximateNumberOfMessages(): number {
     this.expire();
-    const now = this.clock.now();
-    let count = 0;
-    for (const message of this.messages.values()) if (message.visibleAt <= now) count += 1;
-    return count;
+    return this.messages.size - this.hiddenCount();
   }
 
   /** Messages received and still hidden. */
   approximateNumberOfMessagesNotVisible(): number {
     this.expire();
-    const now = this.clock.now();
-    let count = 0;
-    for (const message of this.messages.values()) if (message.visibleAt > now) count += 1;
-    return count;
+    return this.hiddenCount();
   }
 
   /** When the next hidden message becomes visible again, if any is hidden. */
   nextVisibleAt(): number | undefined {
     const now = this.clock.now();
     let next: number | undefined;
-    for (const message of this.messages.values()) {
-      if (message.visibleAt > now && (next === undefined || message.visibleAt < next)) next = message.visibleAt;
+    for (const message of this.received) {
+      if (message.visibleAt <= now) this.received.delete(message);
+      else if (next === undefined || message.visibleAt < next) next = message.visibleAt;
     }
     return next;
   }
@@ -225,6 +229,7 @@ export class LocalQueue {
       handles: [],
     };
     this.messages.set(message.messageId, stored);
+    this.oldestSentAtMost = Math.min(this.oldestSentAtMost, stored.sentTimestamp);
     return stored;
   }
 
@@ -261,13 +266,26 @@ export class LocalQueue {
 
   private remove(message: StoredMessage): void {
     this.messages.delete(message.messageId);
+    this.received.delete(message);
     for (const handle of message.handles) this.handles.delete(handle);
+  }
+
+  /** Hidden messages, dropping from `received` those visible again. */
+  private hiddenCount(): number {
+    const now = this.clock.now();
+    for (const message of this.received) {
+      if (message.visibleAt <= now) this.received.delete(message);
+    }
+    return this.received.size;
   }
 
   private expire(): void {
     const oldest = this.clock.now() - this.messageRetentionSeconds * 1000;
+    if (this.oldestSentAtMost > oldest) return; // nothing is that old
+    this.oldestSentAtMost = Infinity;
     for (const message of this.messages.values()) {
       if (message.sentTimestamp <= oldest) this.remove(message);
+      else this.oldestSentAtMost = Math.min(this.oldestSentAtMost, message.sentTimestamp);
     }
   }
 
