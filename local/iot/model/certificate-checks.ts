@@ -14,6 +14,24 @@ export function isAcceptedDeviceKey(keyDescription: string): boolean {
   return ['ECDSA-P256', 'ECDSA-P384', 'ECDSA-P521'].includes(keyDescription);
 }
 
+/** Certificates parsed lately, by PEM: a device's first connect parses its certificate twice or more otherwise. */
+const inspected = new Map<string, CertificateInfo>();
+const INSPECTED_KEPT = 512;
+
+/**
+ * inspectCertificate, remembered for the last few hundred certificates: in a burst of devices connecting for the
+ * first time the gateway looks for the issuer, registers the certificate and authorizes its connect, each of which
+ * reads the certificate, and parsing it is most of the gateway's work. What it answers is shared: do not change it.
+ */
+export function inspectCertificateOnce(pem: string): CertificateInfo {
+  const known = inspected.get(pem);
+  if (known) return known;
+  const info = Object.freeze(inspectCertificate(pem));
+  inspected.set(pem, info);
+  if (inspected.size > INSPECTED_KEPT) inspected.delete(inspected.keys().next().value as string);
+  return info;
+}
+
 /** A PKI refusal as the CertificateValidationException AWS IoT answers with. */
 export function certificateInvalid(error: unknown, what: string): IotServiceError {
   if (error instanceof PkiError) {
@@ -31,7 +49,7 @@ export function inspectDeviceCertificate(pem: unknown, what = 'certificatePem'):
   if (typeof pem !== 'string' || pem.length === 0) throw invalidRequest(`${what} is required`);
   let info: CertificateInfo;
   try {
-    info = inspectCertificate(pem);
+    info = inspectCertificateOnce(pem);
   } catch (error) {
     throw certificateInvalid(error, what);
   }

@@ -9,7 +9,7 @@ import {
   TemplateError,
   type ProvisioningPlan,
 } from '../templates';
-import { inspectDeviceCertificate, signedBy } from './certificate-checks';
+import { inspectCertificateOnce, inspectDeviceCertificate, signedBy } from './certificate-checks';
 import { IotControlPlane, type IotModelOptions } from './control-plane';
 import { invalidRequest, IotServiceError, notFound } from './errors';
 import { applyProvisioningPlan, type ProvisioningContext, type ProvisioningOutcome } from './provisioning';
@@ -132,7 +132,7 @@ export class IotModel extends IotControlPlane {
   async findRegisteredIssuer(certificatePem: string, presentedChainPems: string[]): Promise<CaRecord | undefined> {
     let issuerName: string;
     try {
-      issuerName = inspectCertificate(certificatePem).issuerName;
+      issuerName = inspectCertificateOnce(certificatePem).issuerName;
     } catch {
       return undefined;
     }
@@ -198,7 +198,7 @@ export class IotModel extends IotControlPlane {
     }
     try {
       const template = this.jitpTemplate(ca);
-      const subject = inspectCertificate(certificatePem).subject;
+      const subject = inspectCertificateOnce(certificatePem).subject;
       const parameters = jitpParametersFromCertificate({ certificateId: certificate.certificateId, subject });
       const plan = evaluateProvisioningTemplate(template.body, parameters, { suppliedOnly: JITP_CERTIFICATE_PARAMETERS });
       const context = { certificateId: certificate.certificateId };
