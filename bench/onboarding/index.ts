@@ -77,7 +77,8 @@ async function main(): Promise<void> {
 function runInOwnProcess(options: Omit<ScenarioOptions, 'progress'>, quiet: boolean): Promise<ScenarioResult> {
   return new Promise((resolve, reject) => {
     const child = fork(join(__dirname, 'scenario-process.ts'), [JSON.stringify(options)], {
-      execArgv: ['--require', 'ts-node/register/transpile-only'],
+      // BENCH_CPU_PROFILE_DIR: a V8 CPU profile of the scenario's process (the local cloud's main thread) for a closer look.
+      execArgv: ['--require', 'ts-node/register/transpile-only', ...cpuProfileArgs(process.env.BENCH_CPU_PROFILE_DIR)],
       env: { ...process.env, TS_NODE_PROJECT: join(__dirname, '..', '..', 'tsconfig.dev.json') },
       stdio: ['ignore', 'inherit', quiet ? 'ignore' : 'inherit', 'ipc'],
     });
@@ -86,6 +87,10 @@ function runInOwnProcess(options: Omit<ScenarioOptions, 'progress'>, quiet: bool
     child.on('error', reject);
     child.on('exit', (code) => (result ? resolve(result) : reject(new Error(`the ${options.name} scenario's process exited with ${code} and no result`))));
   });
+}
+
+function cpuProfileArgs(directory: string | undefined): string[] {
+  return directory ? ['--cpu-prof', `--cpu-prof-dir=${directory}`, '--cpu-prof-interval=2000'] : [];
 }
 
 /** The JITR demo app synthesized in-process (as `cdk synth` does with demo/jitr/app.ts); run `npx projen bundle` first. */

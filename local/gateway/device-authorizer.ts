@@ -13,16 +13,15 @@ export interface AuthorizationResult {
  * deactivated takes effect at once, as on AWS.
  */
 export class DeviceAuthorizer {
-  private readonly certificateSubject: Record<string, string>;
+  /** Parsed when a policy first reads `iot:Certificate.Subject.*`: few do, and every accepted connect would pay for it. */
+  private certificateSubject?: Record<string, string>;
 
   constructor(
     private readonly registry: GatewayRegistry,
     private readonly certificate: GatewayCertificate,
     private readonly clientId: string,
-    certificatePem: string,
-  ) {
-    this.certificateSubject = policySubjectOf(certificatePem);
-  }
+    private readonly certificatePem: string,
+  ) {}
 
   get certificateId(): string {
     return this.certificate.certificateId;
@@ -55,6 +54,7 @@ export class DeviceAuthorizer {
   private context(): IotPolicyContext {
     const attached = this.registry.thingsOfPrincipal(this.certificate.certificateArn).includes(this.clientId);
     const thing = attached ? this.registry.thing(this.clientId) : undefined;
+    const subjectOf = () => (this.certificateSubject ??= policySubjectOf(this.certificatePem));
     return {
       region: this.registry.region,
       accountId: this.registry.accountId,
@@ -64,7 +64,9 @@ export class DeviceAuthorizer {
       thingTypeName: thing?.thingTypeName,
       thingAttributes: thing?.attributes,
       certificateId: this.certificate.certificateId,
-      certificateSubject: this.certificateSubject,
+      get certificateSubject() {
+        return subjectOf();
+      },
     };
   }
 }

@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { iotError, invalidRequest, type IotServiceError } from './errors';
 import {
   assertAcceptableCaCertificate,
@@ -101,6 +102,42 @@ export async function checkVerificationCertificate(verificationPem: unknown, caP
 export async function signedBy(certificatePem: string, issuerPem: string): Promise<boolean> {
   try {
     return await isIssuedBy(certificatePem, issuerPem);
+  } catch {
+    return false;
+  }
+}
+
+/** The certificate as Node's native X509Certificate, or undefined for anything that does not parse as one. */
+export function nativeCertificateOrUndefined(pem: string): X509Certificate | undefined {
+  try {
+    return new X509Certificate(pem);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Registered CAs as native certificates, by PEM: a handful per account, looked up on every first connect. */
+const nativeCas = new Map<string, X509Certificate | null>();
+const NATIVE_CAS_KEPT = 256;
+
+/**
+ * True if the CA whose PEM is given issued `certificate`: OpenSSL's issuer check (issuer name against the CA's
+ * subject, key identifiers, the CA's key usage) and the signature, both native.
+ *
+ * The gateway asks this on every first connect of a device, so it avoids the JavaScript ASN.1 parser the
+ * handlers' PKI uses (isIssuedBy): in a burst of devices connecting at once, parsing each certificate and the
+ * CA again with it was most of the gateway's work. false for a CA PEM that does not parse.
+ */
+export function nativeIssuedBy(certificate: X509Certificate, caPem: string): boolean {
+  let ca = nativeCas.get(caPem);
+  if (ca === undefined) {
+    ca = nativeCertificateOrUndefined(caPem) ?? null;
+    nativeCas.set(caPem, ca);
+    if (nativeCas.size > NATIVE_CAS_KEPT) nativeCas.delete(nativeCas.keys().next().value as string);
+  }
+  if (!ca || !certificate.checkIssued(ca)) return false;
+  try {
+    return certificate.verify(ca.publicKey);
   } catch {
     return false;
   }

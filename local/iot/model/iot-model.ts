@@ -9,7 +9,7 @@ import {
   TemplateError,
   type ProvisioningPlan,
 } from '../templates';
-import { inspectCertificateOnce, inspectDeviceCertificate, signedBy } from './certificate-checks';
+import { inspectCertificateOnce, inspectDeviceCertificate, nativeCertificateOrUndefined, nativeIssuedBy } from './certificate-checks';
 import { IotControlPlane, type IotModelOptions } from './control-plane';
 import { invalidRequest, IotServiceError, notFound } from './errors';
 import { applyProvisioningPlan, type ProvisioningContext, type ProvisioningOutcome } from './provisioning';
@@ -130,12 +130,8 @@ export class IotModel extends IotControlPlane {
    * CA with the certificate's issuer name.
    */
   async findRegisteredIssuer(certificatePem: string, presentedChainPems: string[]): Promise<CaRecord | undefined> {
-    let issuerName: string;
-    try {
-      issuerName = inspectCertificateOnce(certificatePem).issuerName;
-    } catch {
-      return undefined;
-    }
+    const certificate = nativeCertificateOrUndefined(certificatePem);
+    if (!certificate) return undefined;
     const presented = new Set<string>();
     for (const pem of presentedChainPems) {
       try {
@@ -144,10 +140,10 @@ export class IotModel extends IotControlPlane {
         // not a certificate: ignore it, as a TLS stack would
       }
     }
-    const cas = [...this.registry.state.cas.values()].filter(ca => ca.subjectName === issuerName);
+    const cas = [...this.registry.state.cas.values()];
     cas.sort((a, b) => Number(presented.has(b.certificateId)) - Number(presented.has(a.certificateId)));
     for (const ca of cas) {
-      if (await signedBy(certificatePem, ca.certificatePem)) {
+      if (nativeIssuedBy(certificate, ca.certificatePem)) {
         const current = this.registry.state.cas.get(ca.certificateId);
         if (current) return deepCopy(current);
       }

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DescribeCertificateCommand, ListThingPrincipalsCommand, UpdateCertificateCommand } from '@aws-sdk/client-iot';
+import { AttachPolicyCommand, CreatePolicyCommand, DescribeCertificateCommand, ListThingPrincipalsCommand, UpdateCertificateCommand } from '@aws-sdk/client-iot';
 import * as mqtt from 'mqtt';
 import { main as mqttJsDevice } from '../../../demo/jitr/device-mqttjs';
 import { main as sdkV2Device } from '../../../demo/jitr/device-sdk-v2';
@@ -142,6 +142,30 @@ describe('the device policy bounds an activated device', () => {
     await expect(connectDevice('not-the-thing-name')).rejects.toThrow();
   });
 
+  test('a policy on iot:Certificate.Subject.CommonName resolves from the certificate the device presented', async () => {
+    await fixture.iot.send(new CreatePolicyCommand({
+      policyName: 'by-subject',
+      policyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{
+          Effect: 'Allow',
+          Action: 'iot:Publish',
+          Resource: `arn:aws:iot:${fixture.cloud.model.region}:${fixture.cloud.model.accountId}:topic/by-subject/\${iot:Certificate.Subject.CommonName}`,
+        }],
+      }),
+    }));
+    const { certificateDescription } = await fixture.iot.send(new DescribeCertificateCommand({ certificateId: device.certificateId }));
+    await fixture.iot.send(new AttachPolicyCommand({ policyName: 'by-subject', target: certificateDescription!.certificateArn! }));
+    const client = await connectDevice();
+    await client.publishAsync(`by-subject/${device.thingName}`, 'mine', { qos: 1 });
+    expect(await publishedEventually(`by-subject/${device.thingName}`, device.thingName)).toEqual(['mine']);
+    const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
+    client.publish('by-subject/another-name', 'not mine', { qos: 1 });
+    await closed;
+    expect(published('by-subject/another-name', device.thingName)).toEqual([]);
+    client.end(true);
+  });
+
   test('a revoked certificate is refused at once', async () => {
     await fixture.iot.send(new UpdateCertificateCommand({ certificateId: device.certificateId, newStatus: 'REVOKED' }));
     await expect(connectDevice()).rejects.toThrow();
@@ -167,6 +191,19 @@ describe('devices the gateway refuses', () => {
     });
     expect(result).toBe('closed');
     expect(fixture.cloud.model.certificate(rogue.certificateId)).toBeUndefined();
+  });
+
+  test('a device of a registered CA that sends its certificate without the CA certificate is not registered', async () => {
+    const device = await fixture.device('dev-no-ca-chain', 'ECDSA-P256');
+    await expect(connectOnce({
+      port: fixture.cloud.mqtt.port,
+      clientId: device.thingName,
+      cert: readFileSync(device.certPath),
+      key: readFileSync(device.keyPath),
+      ca: readFileSync(fixture.cloud.serverIdentity.caCertificatePath),
+    })).rejects.toThrow();
+    expect(fixture.cloud.model.certificate(device.certificateId)).toBeUndefined();
+    expect(fixture.registrationEvents(device.certificateId)).toEqual([]);
   });
 
   test('garbage on the TLS port leaves the gateway serving others', async () => {
