@@ -1,8 +1,9 @@
 import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { LogLineSplitter } from './log-lines';
 import {
-  ContextData, FunctionErrorPayload, INIT_PHASE, InvokeMessage, phaseOf, WorkerMessage, WorkerStartData,
+  ContextData, FunctionErrorPayload, heapUsedOf, INIT_PHASE, InvokeMessage, phaseOf, WorkerMessage, WorkerStartData,
 } from './worker-protocol';
 
 /** Plain JavaScript, loaded by the Worker with Node's own loader (see the file's comment). */
@@ -17,13 +18,15 @@ const LAST_OUTPUT_WAIT_MS = 200;
 /** Unlikely to appear in a function's own output; ends every phase's output on stdout and stderr. */
 const END_MARKER = '\u0000local-lambda-phase-end:';
 
+const BYTES_PER_MB = 1024 * 1024;
+
 export interface FunctionInstanceOptions {
   readonly codeDirectory: string;
   readonly handler: string;
   readonly sdkModulesDirectory: string;
   /** The instance's whole process.env. */
   readonly environment: Readonly<Record<string, string>>;
-  /** Every line the instance writes, as it writes it. */
+  /** Every line the instance writes, as it writes it, and the REPORT line that closes each invocation. */
   readonly onLine: (line: string) => void;
   /** Test-only fault switch (local/faults.ts): outbound HTTP calls that kill the instance. */
   readonly crashes?: WorkerStartData['crashes'];
@@ -41,6 +44,7 @@ export interface InvocationOutcome {
   /** The handler's value (parsed from its JSON), or Lambda's error object. */
   readonly payload: unknown;
   readonly error?: FunctionErrorPayload;
+  /** The lines the instance wrote during the invocation, then Lambda's REPORT line (see reportLine). */
   readonly logs: string[];
   /** Set when the instance died during the invocation: the exit code of its runtime. */
   readonly exitCode?: number;
@@ -80,6 +84,8 @@ export class FunctionInstance {
   private dead = false;
   private busy = false;
   private initLinesDelivered = false;
+  /** The heap in use the worker last reported, and the largest it ever reported, in bytes. */
+  private readonly heap = { latest: 0, peak: 0 };
 
   constructor(private readonly options: FunctionInstanceOptions) {
     const workerData: WorkerStartData = {
@@ -106,6 +112,19 @@ export class FunctionInstance {
     return !this.dead;
   }
 
+  /**
+   * The instance's V8 heap in use as it last reported it (at the end of its init phase and of each invocation);
+   * 0 until its first report. It includes garbage not yet collected, so it saw-tooths between collections.
+   */
+  get heapUsedBytes(): number {
+    return this.heap.latest;
+  }
+
+  /** The largest heap in use the instance ever reported: what Lambda's "Max Memory Used" is to an execution environment. */
+  get peakHeapUsedBytes(): number {
+    return this.heap.peak;
+  }
+
   /** Runs one invocation; the caller runs one at a time per instance. */
   async invoke(request: InvocationRequest): Promise<InvocationOutcome> {
     if (this.busy) {
@@ -130,9 +149,14 @@ export class FunctionInstance {
         deadline: Date.now() + request.timeoutMs,
         context: request.context,
       };
+      const started = performance.now();
       this.worker.postMessage(message);
       const end = await ended;
-      return outcomeOf(end, request, [...initLines, ...end.lines]);
+      const outcome = outcomeOf(end, request, [...initLines, ...end.lines]);
+      const report = reportLine(request, performance.now() - started, this.heap.peak);
+      outcome.logs.push(report);
+      this.options.onLine(report);
+      return outcome;
     } finally {
       this.busy = false;
     }
@@ -172,6 +196,11 @@ export class FunctionInstance {
   }
 
   private onMessage(message: unknown): void {
+    const heapUsed = heapUsedOf(message);
+    if (heapUsed !== undefined) {
+      this.heap.latest = heapUsed;
+      this.heap.peak = Math.max(this.heap.peak, heapUsed);
+    }
     if (this.phase && phaseOf(message) === this.phase.tag) {
       this.phase.message = message as WorkerMessage;
       this.finishIfComplete();
@@ -259,6 +288,23 @@ function outcomeOf(end: PhaseEnd, request: InvocationRequest, logs: string[]): I
     case 'died':
       return { payload: end.error, error: end.error, logs, exitCode: end.exitCode };
   }
+}
+
+/**
+ * Lambda's line at the end of every invocation, e.g.
+ * `REPORT RequestId: <id>\tDuration: 12.34 ms\tBilled Duration: 13 ms\tMemory Size: 128 MB\tMax Memory Used: 9 MB`.
+ * Duration runs from handing the invocation to the instance until its outcome is in; Lambda bills per millisecond.
+ * Max Memory Used is the instance's peak V8 heap so far (its isolate's heap, not a whole sandbox's resident memory as
+ * on Lambda, so it reads lower than Lambda would), in MB of 1024 × 1024 bytes, rounded up.
+ */
+export function reportLine(request: Pick<InvocationRequest, 'requestId' | 'context'>, durationMs: number, peakHeapUsedBytes: number): string {
+  return [
+    `REPORT RequestId: ${request.requestId}`,
+    `Duration: ${durationMs.toFixed(2)} ms`,
+    `Billed Duration: ${Math.max(1, Math.ceil(durationMs))} ms`,
+    `Memory Size: ${request.context.memoryLimitInMB} MB`,
+    `Max Memory Used: ${Math.ceil(peakHeapUsedBytes / BYTES_PER_MB)} MB`,
+  ].join('\t');
 }
 
 function timeoutError(timeoutMs: number): FunctionErrorPayload {

@@ -1,6 +1,7 @@
 export * from './types';
 export { LocalFunctions } from './local-functions';
 export type { LocalFunctionsOptions } from './local-functions';
+export type { FunctionMemoryUsage } from './instance-pool';
 export { writeInlineCode } from './inline-code';
 export { startLambdaApi } from './lambda-api';
 export type { LambdaApi, LambdaApiOptions } from './lambda-api';

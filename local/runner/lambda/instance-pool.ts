@@ -22,6 +22,21 @@ export interface PooledInvocation {
   readonly context: Omit<ContextData, 'logStreamName'>;
 }
 
+/**
+ * One function's memory, from the heap sizes its instances report (each instance is a worker thread with its own V8
+ * heap). For benchmarks that check a function's memory stays flat over a burst of invocations (no state piling up in
+ * a warm instance), as Lambda's "Max Memory Used" in each invocation's REPORT line shows it on AWS. Heap only: what
+ * an instance holds outside it (Buffers' memory) is not counted, and garbage not yet collected is.
+ */
+export interface FunctionMemoryUsage {
+  /** The function's live instances (initializing, busy or idle). */
+  readonly instances: number;
+  /** The sum of the live instances' heap in use as each last reported it (after its init phase or latest invocation). */
+  readonly heapUsedBytes: number;
+  /** The largest heap in use any one instance of the function ever reported, instances that are gone included. */
+  readonly peakInstanceHeapUsedBytes: number;
+}
+
 interface PooledInstance {
   readonly instance: FunctionInstance;
   readonly logStreamName: string;
@@ -36,12 +51,29 @@ export class InstancePool {
   private readonly idle: PooledInstance[] = [];
   private readonly all = new Set<PooledInstance>();
   private closed = false;
+  /** The largest peak heap of the instances dropped so far. */
+  private droppedPeakHeapUsedBytes = 0;
 
   constructor(private readonly limit: ConcurrencyLimit, private readonly startInstance: InstanceFactory) {}
 
   /** Instances started and still alive. */
   get size(): number {
     return this.all.size;
+  }
+
+  /** The heap sizes the instances reported: the live ones' latest, and the largest any instance ever reported. */
+  memoryUsage(): FunctionMemoryUsage {
+    let instances = 0;
+    let heapUsedBytes = 0;
+    let peakInstanceHeapUsedBytes = this.droppedPeakHeapUsedBytes;
+    for (const { instance } of this.all) {
+      peakInstanceHeapUsedBytes = Math.max(peakInstanceHeapUsedBytes, instance.peakHeapUsedBytes);
+      if (instance.alive) {
+        instances += 1;
+        heapUsedBytes += instance.heapUsedBytes;
+      }
+    }
+    return { instances, heapUsedBytes, peakInstanceHeapUsedBytes };
   }
 
   /** Throws LambdaServiceError TooManyRequestsException when the limit is reached. */
@@ -62,7 +94,7 @@ export class InstancePool {
   async close(): Promise<void> {
     this.closed = true;
     const instances = [...this.all];
-    this.all.clear();
+    instances.forEach((pooled) => this.drop(pooled));
     this.idle.length = 0;
     await Promise.all(instances.map(({ instance }) => instance.terminate()));
   }
@@ -71,7 +103,7 @@ export class InstancePool {
   private takeIdle(): PooledInstance | undefined {
     let pooled = this.idle.pop();
     while (pooled && !pooled.instance.alive) {
-      this.all.delete(pooled);
+      this.drop(pooled);
       pooled = this.idle.pop();
     }
     return pooled;
@@ -88,7 +120,13 @@ export class InstancePool {
     if (pooled.instance.alive && !this.closed) {
       this.idle.push(pooled);
     } else {
-      this.all.delete(pooled);
+      this.drop(pooled);
     }
+  }
+
+  /** Forgets an instance, keeping its peak heap for memoryUsage(). */
+  private drop(pooled: PooledInstance): void {
+    this.droppedPeakHeapUsedBytes = Math.max(this.droppedPeakHeapUsedBytes, pooled.instance.peakHeapUsedBytes);
+    this.all.delete(pooled);
   }
 }

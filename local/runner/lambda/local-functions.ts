@@ -6,7 +6,7 @@ import { ConcurrencyLimit } from './concurrency-limit';
 import { DEFAULT_MEMORY_SIZE_MB, DEFAULT_TIMEOUT_SECONDS, functionEnvironment, logGroupNameFor } from './function-environment';
 import { FunctionInstance } from './function-instance';
 import { functionArnFor, parseFunctionReference, referenceMatches } from './function-lookup';
-import { InstancePool } from './instance-pool';
+import { FunctionMemoryUsage, InstancePool } from './instance-pool';
 import { InvokeResult, LambdaServiceError, LocalFunctionDefinition, LocalFunctionInvoker } from './types';
 import { INJECTED_CRASH_EXIT_CODE, requireShare, type LocalFunctionFaults } from '../../faults';
 
@@ -17,7 +17,7 @@ export interface LocalFunctionsOptions {
   readonly serviceEndpoints: Readonly<Record<string, string>>;
   /** A node_modules directory where the AWS SDK v3 packages (@aws-sdk, @smithy) resolve: Lambda's runtime provides the SDK; our bundles keep it external. */
   readonly sdkModulesDirectory: string;
-  /** Every line a function writes, as it writes it. */
+  /** Every line a function writes, as it writes it, and Lambda's REPORT line at the end of each invocation. */
   readonly onLog?: (functionName: string, line: string) => void;
   /**
    * The account's concurrency: how many invocations of functions without reserved concurrency run at once.
@@ -64,6 +64,15 @@ export class LocalFunctions implements LocalFunctionInvoker {
   /** Invocations whose instance died, so far. */
   crashCounts(): FunctionCrashCounts {
     return { crashed: Object.fromEntries(this.crashed), injected: Object.fromEntries(this.injectedCrashes) };
+  }
+
+  /**
+   * Each added function's memory by function name (the keys of crashCounts()), from the V8 heap sizes its instances
+   * report after their init phase and after every invocation. For benchmarks that check a function's memory stays
+   * flat over a burst of invocations, as Lambda's "Max Memory Used" shows it on AWS; see FunctionMemoryUsage.
+   */
+  memoryUsage(): Record<string, FunctionMemoryUsage> {
+    return Object.fromEntries([...this.functions].map(([functionName, { pool }]) => [functionName, pool.memoryUsage()]));
   }
 
   /** The functions added so far. */

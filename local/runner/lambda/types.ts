@@ -37,7 +37,7 @@ export interface InvokeResult {
   readonly functionError?: 'Unhandled';
   /** For failures: e.g. { errorType: 'Error', errorMessage: '...' } or errorType 'Sandbox.Timedout'. */
   readonly error?: { readonly errorType: string; readonly errorMessage: string };
-  /** Lines the function wrote (console / stdout / stderr) during this invocation. */
+  /** Lines the function wrote (console / stdout / stderr) during this invocation; the local Lambda service ends them with Lambda's REPORT line. */
   readonly logs: readonly string[];
 }
 

@@ -2,7 +2,8 @@
 /**
  * The runtime inside one function instance (a worker thread), playing the part of Lambda's Node.js
  * runtime interface client: it loads the handler module once (the init phase), then runs one
- * invocation per `invoke` message and answers with a `result` message.
+ * invocation per `invoke` message and answers with a `result` message. Both answers carry the
+ * instance's heap size, so the runner can report each function's memory.
  *
  * Plain JavaScript on purpose: a Worker loads its file with Node's own loader, outside ts-jest
  * and ts-node, so this file must need no compilation. The protocol is typed in worker-protocol.ts.
@@ -11,6 +12,7 @@ const fs = require('node:fs');
 const Module = require('node:module');
 const path = require('node:path');
 const { pathToFileURL } = require('node:url');
+const v8 = require('node:v8');
 const { parentPort, workerData } = require('node:worker_threads');
 
 const { codeDirectory, handler: handlerSetting, sdkModulesDirectory, endMarker, crashes } = workerData;
@@ -215,6 +217,15 @@ function initErrorPayload(error) {
   return { ...errorPayload(error.cause || error, error.errorType), errorMessage: error.message };
 }
 
+/**
+ * What this instance's V8 heap holds now, reported after the init phase and after each invocation: per isolate (each
+ * worker thread has its own, unlike process.memoryUsage() which is the whole host process) and cheap enough to read
+ * every time. Garbage not yet collected counts too, so it rises and falls between collections.
+ */
+function heapUsedBytes() {
+  return v8.getHeapStatistics().used_heap_size;
+}
+
 function writeMarkers(tag) {
   return Promise.all([writeMarker(process.stdout, tag), writeMarker(process.stderr, tag)]);
 }
@@ -225,7 +236,7 @@ handlerReady
   .then(() => ({}), (error) => ({ error: initErrorPayload(error) }))
   .then(async (answer) => {
     await writeMarkers('init');
-    parentPort.postMessage({ type: 'initialized', ...answer });
+    parentPort.postMessage({ type: 'initialized', ...answer, heapUsedBytes: heapUsedBytes() });
   });
 
 parentPort.on('message', async (message) => {
@@ -235,5 +246,5 @@ parentPort.on('message', async (message) => {
   const handler = await handlerReady;
   const answer = serializeResult(await runHandler(handler, JSON.parse(message.eventJson), contextFor(message)));
   await writeMarkers(message.requestId);
-  parentPort.postMessage({ type: 'result', requestId: message.requestId, ...answer });
+  parentPort.postMessage({ type: 'result', requestId: message.requestId, ...answer, heapUsedBytes: heapUsedBytes() });
 });

@@ -43,14 +43,23 @@ export interface FunctionErrorPayload {
   readonly trace: readonly string[];
 }
 
+/** What every answer of the worker carries about its memory. */
+export interface HeapReport {
+  /**
+   * The worker's V8 heap in use when it answered (`v8.getHeapStatistics().used_heap_size`): its own isolate's, not the
+   * host process's, garbage not yet collected included.
+   */
+  readonly heapUsedBytes: number;
+}
+
 /** The init phase ended: the handler is loaded, or `error` says why not (the instance is then of no use). */
-export interface InitializedMessage {
+export interface InitializedMessage extends HeapReport {
   readonly type: 'initialized';
   readonly error?: FunctionErrorPayload;
 }
 
 /** An invocation ended. */
-export interface ResultMessage {
+export interface ResultMessage extends HeapReport {
   readonly type: 'result';
   readonly requestId: string;
   /** The handler's value as JSON, when it succeeded. */
@@ -73,4 +82,13 @@ export function phaseOf(message: unknown): string | undefined {
     return INIT_PHASE;
   }
   return type === 'result' && typeof requestId === 'string' ? requestId : undefined;
+}
+
+/** The heap size a worker message reports, if it is a message that reports one. */
+export function heapUsedOf(message: unknown): number | undefined {
+  if (typeof message !== 'object' || message === null) {
+    return undefined;
+  }
+  const { heapUsedBytes } = message as { heapUsedBytes?: unknown };
+  return typeof heapUsedBytes === 'number' && Number.isFinite(heapUsedBytes) ? heapUsedBytes : undefined;
 }

@@ -214,7 +214,7 @@ describe('results', () => {
     })));
     expect(await functions.invoke('values', { a: [1, 'b'] })).toEqual({
       payload: { at: '1970-01-01T00:00:00.000Z', echo: { a: [1, 'b'] } },
-      logs: [],
+      logs: [expect.stringMatching(/^REPORT RequestId: /)],
     });
     expect((await functions.invoke('values', { nothing: true })).payload).toBeNull();
   });
@@ -293,7 +293,8 @@ describe('results', () => {
     expect(timedOut.functionError).toBe('Unhandled');
     expect(timedOut.payload).toMatchObject({ errorType: 'Sandbox.Timedout', errorMessage: 'Task timed out after 1.00 seconds' });
     expect(timedOut.logs[0]).toBe('started 1');
-    expect(timedOut.logs[timedOut.logs.length - 1]).toMatch(/Task timed out after 1\.00 seconds$/);
+    expect(timedOut.logs[timedOut.logs.length - 2]).toMatch(/Task timed out after 1\.00 seconds$/);
+    expect(timedOut.logs[timedOut.logs.length - 1]).toMatch(/^REPORT RequestId: \S+\tDuration: (1\d{3}|[2-9]\d{3})\.\d{2} ms\t/);
     expect((await functions.invoke('slow', {})).payload).toEqual({ invocations: 1 });
   });
 
@@ -393,10 +394,146 @@ describe('logs', () => {
     const first = await functions.invoke('logger', { n: 1 });
     const second = await functions.invoke('logger', { n: 2 });
 
-    expect([...first.logs].sort()).toEqual(['info 1', 'loading', 'no newline 1', 'problem 1']);
-    expect([...second.logs].sort()).toEqual(['info 2', 'no newline 2', 'problem 2']);
-    expect(logged.filter(([name]) => name === 'logger').map(([, line]) => line).sort())
+    const own = (lines: readonly string[]) => lines.filter((line) => !line.startsWith('REPORT '));
+    expect(own(first.logs).sort()).toEqual(['info 1', 'loading', 'no newline 1', 'problem 1']);
+    expect(own(second.logs).sort()).toEqual(['info 2', 'no newline 2', 'problem 2']);
+    expect(own(logged.filter(([name]) => name === 'logger').map(([, line]) => line)).sort())
       .toEqual(['info 1', 'info 2', 'loading', 'no newline 1', 'no newline 2', 'problem 1', 'problem 2']);
+  });
+
+  test('each invocation ends with Lambda\'s REPORT line, in its logs and to onLog', async () => {
+    const { functions, logged } = localFunctions();
+    functions.add(definition('reported', code('reported', {
+      'index.js': `exports.handler = async (event, context) => {
+        console.log('ran');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return context.awsRequestId;
+      };`,
+    }), { memorySizeMb: 256 }));
+
+    const result = await functions.invoke('reported', {});
+
+    const requestId = result.payload as string;
+    expect(result.logs).toHaveLength(2);
+    expect(result.logs[0]).toBe('ran');
+    const report = result.logs[1];
+    expect(report).toMatch(new RegExp(
+      `^REPORT RequestId: ${requestId}\tDuration: (\\d+)\\.\\d{2} ms\tBilled Duration: (\\d+) ms\tMemory Size: 256 MB\tMax Memory Used: (\\d+) MB$`,
+    ));
+    const [, duration, billed, maxUsed] = /Duration: (\d+\.\d+) ms\tBilled Duration: (\d+) ms.*Max Memory Used: (\d+) MB/.exec(report)!;
+    expect(Number(duration)).toBeGreaterThanOrEqual(15);
+    expect(Number(billed)).toBe(Math.ceil(Number(duration)));
+    expect(Number(maxUsed)).toBe(Math.ceil(functions.memoryUsage().reported.peakInstanceHeapUsedBytes / (1024 * 1024)));
+    expect(logged[logged.length - 1]).toEqual(['reported', report]);
+  });
+});
+
+describe('memory', () => {
+  const MB = 1024 * 1024;
+
+  /**
+   * Keeps `keepMb` megabytes per invocation in a module-level array (a warm instance's state piling up); `exit` ends
+   * the instance. An array of doubles: 8 bytes an element, on the V8 heap (a Buffer's memory would not be).
+   */
+  const KEEPER = `
+    const kept = [];
+    exports.handler = async (event) => {
+      if (event.keepMb) kept.push(new Array(event.keepMb * 131072).fill(0.5));
+      if (event.waitMs) await new Promise((resolve) => setTimeout(resolve, event.waitMs));
+      if (event.exit) process.exit(1);
+      return kept.length;
+    };`;
+
+  /**
+   * Allocates 20 MB each invocation and drops it, then collects the garbage: when V8 collects on its own is not
+   * deterministic, so the handler forces a full collection (exposing gc for a moment: V8 flags are per process)
+   * and what the runner reports is what the instance really holds.
+   */
+  const DROPPER = `
+    const v8 = require('node:v8');
+    v8.setFlagsFromString('--expose-gc');
+    const collectGarbage = require('node:vm').runInNewContext('gc');
+    v8.setFlagsFromString('--no-expose-gc');
+    const allocate = (mb) => new Array(mb * 131072).fill(0.5).length;
+    exports.handler = async () => {
+      const allocated = allocate(20);
+      collectGarbage();
+      return allocated;
+    };`;
+
+  test('a function not invoked yet has no instances and no heap', () => {
+    const { functions } = localFunctions();
+    functions.add(definition('idle', code('idle', { 'index.js': KEEPER })));
+    expect(functions.memoryUsage()).toEqual({ idle: { instances: 0, heapUsedBytes: 0, peakInstanceHeapUsedBytes: 0 } });
+  });
+
+  test('a function that keeps 20 MB per invocation in a global array shows its heap growing by as much', async () => {
+    const { functions } = localFunctions();
+    functions.add(definition('keeper', code('keeper', { 'index.js': KEEPER })));
+
+    await functions.invoke('keeper', {});
+    const before = functions.memoryUsage().keeper;
+    for (let i = 1; i <= 3; i++) {
+      expect((await functions.invoke('keeper', { keepMb: 20 })).payload).toBe(i);
+    }
+    const after = functions.memoryUsage().keeper;
+
+    expect(before.instances).toBe(1);
+    expect(before.heapUsedBytes).toBeGreaterThan(0);
+    expect(after.instances).toBe(1);
+    // 60 MB more are live, so at least that much more is in use; `before` may include some garbage, hence the slack.
+    expect(after.heapUsedBytes - before.heapUsedBytes).toBeGreaterThanOrEqual(40 * MB);
+    expect(after.peakInstanceHeapUsedBytes).toBeGreaterThanOrEqual(after.heapUsedBytes);
+  });
+
+  test('a function that allocates 20 MB per invocation and drops it stays flat over 20 invocations', async () => {
+    const { functions } = localFunctions();
+    functions.add(definition('dropper', code('dropper', { 'index.js': DROPPER })));
+
+    const samples = [];
+    for (let i = 0; i < 20; i++) {
+      await functions.invoke('dropper', {});
+      samples.push(functions.memoryUsage().dropper);
+    }
+
+    for (const sample of samples) {
+      expect(sample.instances).toBe(1);
+      expect(sample.heapUsedBytes).toBeGreaterThan(0);
+      expect(sample.heapUsedBytes).toBeLessThan(samples[0].heapUsedBytes + 10 * MB);
+    }
+    // 400 MB went through the instance; none of it was ever reported as held (the init phase's report counts too).
+    expect(samples[19].peakInstanceHeapUsedBytes).toBeLessThan(samples[0].heapUsedBytes + 20 * MB);
+  });
+
+  test('the live instances\' latest heaps add up; the peak is the largest one instance reached', async () => {
+    const { functions } = localFunctions();
+    functions.add(definition('pair', code('pair', { 'index.js': KEEPER })));
+
+    await Promise.all([functions.invoke('pair', { keepMb: 20, waitMs: 200 }), functions.invoke('pair', { waitMs: 200 })]);
+    const usage = functions.memoryUsage().pair;
+
+    expect(usage.instances).toBe(2);
+    expect(usage.peakInstanceHeapUsedBytes).toBeGreaterThanOrEqual(20 * MB);
+    // The keeping instance's latest is its peak, and the other one's heap comes on top of it.
+    expect(usage.heapUsedBytes).toBeGreaterThan(usage.peakInstanceHeapUsedBytes);
+  });
+
+  test('an instance that died leaves the live count and the sum, not the peak', async () => {
+    const { functions } = localFunctions();
+    functions.add(definition('crasher', code('crasher', { 'index.js': KEEPER })));
+
+    await functions.invoke('crasher', { keepMb: 20 });
+    expect((await functions.invoke('crasher', { exit: true })).error?.errorType).toBe('Runtime.ExitError');
+    const crashed = functions.memoryUsage().crasher;
+    expect(crashed).toEqual({ instances: 0, heapUsedBytes: 0, peakInstanceHeapUsedBytes: expect.any(Number) });
+    expect(crashed.peakInstanceHeapUsedBytes).toBeGreaterThanOrEqual(20 * MB);
+
+    await functions.invoke('crasher', {});
+    const replaced = functions.memoryUsage().crasher;
+    expect(replaced.instances).toBe(1);
+    expect(replaced.heapUsedBytes).toBeGreaterThan(0);
+    expect(replaced.heapUsedBytes).toBeLessThan(20 * MB);
+    expect(replaced.peakInstanceHeapUsedBytes).toBe(crashed.peakInstanceHeapUsedBytes);
   });
 });
 
