@@ -1,11 +1,12 @@
 import { IoTClient } from '@aws-sdk/client-iot';
+import { ControlPlaneRetryStrategy } from './control-plane-retry';
 
 /**
- * An IoT client whose retries absorb the control plane's low rate limits
- * (10-15 TPS per account): the SDK's standard strategy retries
- * ThrottlingException with exponential back-off and full jitter; we only
- * give it more attempts than the default three.
+ * An IoT client whose retries absorb the control plane's low rate limits (10-15 TPS per account):
+ * throttled calls come back after a short jittered wait, transient errors as the SDK would retry
+ * them (see ControlPlaneRetryStrategy). IOT_MAX_ATTEMPTS (not set by the constructs) changes the
+ * attempts per call.
  */
-export function createIotClient(maxAttempts = Number(process.env.IOT_MAX_ATTEMPTS ?? 8)): IoTClient {
-  return new IoTClient({ maxAttempts, retryMode: 'standard' });
+export function createIotClient(maxAttempts = Number(process.env.IOT_MAX_ATTEMPTS ?? 10)): IoTClient {
+  return new IoTClient({ maxAttempts, retryStrategy: new ControlPlaneRetryStrategy({ maxAttempts }) });
 }

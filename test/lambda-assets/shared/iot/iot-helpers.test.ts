@@ -1,5 +1,6 @@
 import { ResourceAlreadyExistsException, ResourceNotFoundException, ThrottlingException } from '@aws-sdk/client-iot';
 import { isAlreadyExists, isAwsError, isNotFound } from '../../../../lambda-assets/shared/iot/aws-errors';
+import { ControlPlaneRetryStrategy } from '../../../../lambda-assets/shared/iot/control-plane-retry';
 import { createIotClient } from '../../../../lambda-assets/shared/iot/iot-client';
 import { ownershipTags, readOwnershipTags, REGISTRAR_TAG, VERIFIER_TAG } from '../../../../lambda-assets/shared/iot/ownership-tags';
 
@@ -40,11 +41,11 @@ describe('createIotClient', () => {
     else process.env.IOT_MAX_ATTEMPTS = saved;
   });
 
-  test('standard retries, 8 attempts by default, IOT_MAX_ATTEMPTS overrides', async () => {
+  test('the control-plane retry strategy, 10 attempts by default, IOT_MAX_ATTEMPTS overrides', async () => {
     delete process.env.IOT_MAX_ATTEMPTS;
     const byDefault = createIotClient();
-    expect(await byDefault.config.maxAttempts()).toBe(8);
-    expect((await byDefault.config.retryStrategy()) as { mode?: string }).toMatchObject({ mode: 'standard' });
+    expect(await byDefault.config.maxAttempts()).toBe(10);
+    expect(await byDefault.config.retryStrategy()).toBeInstanceOf(ControlPlaneRetryStrategy);
 
     process.env.IOT_MAX_ATTEMPTS = '3';
     expect(await createIotClient().config.maxAttempts()).toBe(3);
