@@ -8,6 +8,7 @@
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GetRegistrationCodeCommand, IoTClient } from '@aws-sdk/client-iot';
 import { activationCeiling, type Ceiling } from './ceiling';
@@ -184,6 +185,9 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
       + `(${ceiling.limitedBy.join(', ')}); connecting all at once`);
 
     const rssSampler = new RssSampler();
+    // The local cloud serves the devices' TLS, the control plane and the queues on this one thread: its delay is every call's.
+    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    loopDelay.enable();
     const burstStart = Date.now();
     const fleet = startFleet({
       devices,
@@ -223,7 +227,9 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
         const queue = bufferQueue(runner);
         progress(`${options.name}: ${((Date.now() - burstStart) / 1000).toFixed(0)} s: ${active} ACTIVE, ${fleet.accepted()} accepted; queue `
           + `${queue.approximateNumberOfMessages()} visible + ${queue.approximateNumberOfMessagesNotVisible()} in flight; `
-          + `${sum(runner.cloud.counters().throttledCalls)} throttled calls; RSS ${Math.round(process.memoryUsage.rss() / 2 ** 20)} MiB`);
+          + `${sum(runner.cloud.counters().throttledCalls)} throttled calls; RSS ${Math.round(process.memoryUsage.rss() / 2 ** 20)} MiB; `
+          + `event-loop delay p50 ${(loopDelay.percentile(50) / 1e6).toFixed(0)} ms, p99 ${(loopDelay.percentile(99) / 1e6).toFixed(0)} ms`);
+        loopDelay.reset();
       }
     }
     await restarting;
@@ -243,6 +249,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
       failures.push(`the activator's queue did not empty: ${(error as Error).message}`);
     }
     const rss = rssSampler.stop();
+    loopDelay.disable();
     totals.addCloud(runner);
     totals.addStacks(runner);
 

@@ -1,4 +1,4 @@
-import { X509Certificate } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import { iotError, invalidRequest, type IotServiceError } from './errors';
 import {
   assertAcceptableCaCertificate,
@@ -105,6 +105,46 @@ export async function signedBy(certificatePem: string, issuerPem: string): Promi
   } catch {
     return false;
   }
+}
+
+/** What registering a device certificate needs of it. */
+export interface DeviceCertificateBasics {
+  readonly certificateId: string;
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+}
+
+/**
+ * inspectDeviceCertificate's checks for a certificate a device presented in a TLS handshake, through Node's native
+ * parser: JITR registers every new device this way, and in a burst of thousands the JavaScript ASN.1 parser's
+ * two milliseconds per certificate, in clumps of hundreds of handshakes finishing together, held the local cloud's
+ * main thread (and so every control-plane call) for a second at a time. The handshake has parsed the certificate
+ * already, and a registered CA's signature on it has been checked, so only the key and the dates are needed.
+ */
+export function inspectPresentedDeviceCertificate(pem: string): DeviceCertificateBasics {
+  const certificate = nativeCertificateOrUndefined(pem);
+  if (!certificate) throw iotError('CertificateValidationException', 'certificatePem is not valid');
+  const keyDescription = nativeKeyDescription(certificate);
+  if (!isAcceptedDeviceKey(keyDescription)) {
+    throw iotError('CertificateValidationException',
+      `certificatePem has a ${keyDescription} key; AWS IoT accepts RSA of at least 2048 bits or ECDSA on P-256, P-384 or P-521`);
+  }
+  return {
+    certificateId: createHash('sha256').update(certificate.raw).digest('hex'),
+    notBefore: new Date(certificate.validFrom),
+    notAfter: new Date(certificate.validTo),
+  };
+}
+
+const CURVE_LABELS: Readonly<Record<string, string>> = { prime256v1: 'ECDSA-P256', secp384r1: 'ECDSA-P384', secp521r1: 'ECDSA-P521' };
+
+/** The key as inspectCertificate's keyDescription labels it ('RSA-2048', 'ECDSA-P256', ...). */
+function nativeKeyDescription(certificate: X509Certificate): string {
+  const key = certificate.publicKey;
+  const details = key.asymmetricKeyDetails ?? {};
+  if (key.asymmetricKeyType === 'rsa' || key.asymmetricKeyType === 'rsa-pss') return `RSA-${details.modulusLength ?? 0}`;
+  if (key.asymmetricKeyType === 'ec') return CURVE_LABELS[details.namedCurve ?? ''] ?? `EC-${details.namedCurve ?? 'unknown'}`;
+  return String(key.asymmetricKeyType ?? 'unknown');
 }
 
 /** The certificate as Node's native X509Certificate, or undefined for anything that does not parse as one. */

@@ -9,7 +9,7 @@ import {
   TemplateError,
   type ProvisioningPlan,
 } from '../templates';
-import { inspectCertificateOnce, inspectDeviceCertificate, nativeCertificateOrUndefined, nativeIssuedBy } from './certificate-checks';
+import { inspectCertificateOnce, inspectPresentedDeviceCertificate, nativeCertificateOrUndefined, nativeIssuedBy } from './certificate-checks';
 import { IotControlPlane, type IotModelOptions } from './control-plane';
 import { invalidRequest, IotServiceError, notFound } from './errors';
 import { applyProvisioningPlan, type ProvisioningContext, type ProvisioningOutcome } from './provisioning';
@@ -162,7 +162,7 @@ export class IotModel extends IotControlPlane {
     // without parsing it again, which a burst of devices retrying would otherwise pay on each connect.
     const known = this.registry.state.certificates.get(idOrUndefined(certificatePem) ?? '');
     if (known) return deepCopy(known);
-    const info = inspectDeviceCertificate(certificatePem);
+    const info = inspectPresentedDeviceCertificate(certificatePem);
     const existing = this.registry.state.certificates.get(info.certificateId);
     if (existing) return deepCopy(existing);
     const ca = this.registry.state.cas.get(caCertificateId);

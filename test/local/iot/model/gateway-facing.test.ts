@@ -1,5 +1,9 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DEVICE_POLICY, JITP_TEMPLATE, makeCa, makeDevice, ROLE_ARN, verificationFor } from './fixtures';
-import { createCaCertificate, type GeneratedCa } from '../../../../lambda-assets/shared/pki';
+import { certificateIdOf, createCaCertificate, inspectCertificate, type GeneratedCa } from '../../../../lambda-assets/shared/pki';
 import type { GatewayRegistry } from '../../../../local/gateway/registry-view';
 import { IotModel, IotServiceError } from '../../../../local/iot';
 
@@ -195,5 +199,45 @@ describe('provisionJustInTime (JITP)', () => {
     await registerCa(model, named, { registrationConfig: { templateName: 'jitp-named' } });
     const device = await makeDevice(named, { commonName: 'jitp-named-thing' });
     expect(await model.provisionJustInTime(device.certificatePem, named.certificateId)).toEqual({ provisioned: true });
+  });
+});
+
+describe('registerPendingCertificate reads the presented certificate natively', () => {
+  test('its validity is the certificate\'s, to the second, as DescribeCertificate shows it', async () => {
+    const model = new IotModel({ rateLimits: false });
+    const ca = await makeCa('Validity Root');
+    await registerCa(model, ca);
+    const device = await makeDevice(ca, { commonName: 'validity' });
+    model.registerPendingCertificate(device.certificatePem, ca.certificateId);
+    const info = inspectCertificate(device.certificatePem);
+    const { certificateDescription } = await model.describeCertificate({ certificateId: device.certificateId });
+    expect(certificateDescription!.validity).toEqual({ notBefore: info.notBefore, notAfter: info.notAfter });
+  });
+
+  test('a key AWS IoT does not accept (RSA-1024, signed by the registered CA) is CertificateValidationException and nothing is registered', async () => {
+    const model = new IotModel({ rateLimits: false });
+    const ca = await makeCa('Weak Key Root');
+    await registerCa(model, ca);
+    const directory = mkdtempSync(join(tmpdir(), 'weak-device-'));
+    try {
+      writeFileSync(join(directory, 'ca.pem'), ca.certificatePem);
+      writeFileSync(join(directory, 'ca.key'), ca.privateKeyPem, { mode: 0o600 });
+      execFileSync('openssl', ['req', '-new', '-newkey', 'rsa:1024', '-nodes', '-keyout', join(directory, 'device.key'), '-subj', '/CN=weak', '-out', join(directory, 'device.csr')], { stdio: 'ignore' });
+      execFileSync('openssl', ['x509', '-req', '-in', join(directory, 'device.csr'), '-CA', join(directory, 'ca.pem'), '-CAkey', join(directory, 'ca.key'),
+        '-CAcreateserial', '-days', '1', '-sha256', '-out', join(directory, 'device.pem')], { stdio: 'ignore' });
+      const weakPem = readFileSync(join(directory, 'device.pem'), 'utf8');
+      expect(() => model.registerPendingCertificate(weakPem, ca.certificateId)).toThrow(/RSA-1024 key; AWS IoT accepts RSA of at least 2048 bits/);
+      expect(model.certificate(certificateIdOf(weakPem))).toBeUndefined();
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
+  test('PEM that is not a certificate is CertificateValidationException', async () => {
+    const model = new IotModel({ rateLimits: false });
+    const ca = await makeCa('Garbage Root');
+    await registerCa(model, ca);
+    expect(() => model.registerPendingCertificate('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n', ca.certificateId))
+      .toThrow(expect.objectContaining({ name: 'CertificateValidationException' }));
   });
 });
