@@ -1,7 +1,7 @@
 /** What a scenario's result prints: figures with their targets, a title and notes. */
 import { ACTIVATOR_CALLS_PER_DEVICE } from './ceiling';
 import { percentile, sum, type ScenarioResult } from './harness';
-import { rssProfileMiB } from './rss';
+import { memoryProfileMiB } from './memory-sampler';
 import type { Figure } from '../report';
 
 /** The clean run must reach this share of the ceiling the rate limits set. */
@@ -47,6 +47,19 @@ export function scenarioFigures(result: ScenarioResult): Figure[] {
     { metric: metric('rss_peak_mib'), value: result.rss.peakBytes / MIB, unit: 'MiB', label: 'process RSS, peak during the burst' },
     { metric: metric('rss_end_mib'), value: result.rss.endBytes / MIB, unit: 'MiB', label: 'process RSS when the queue was empty' },
     {
+      metric: metric('activator_heap_peak_mib'),
+      value: result.activatorHeap.peakBytes / MIB,
+      unit: 'MiB',
+      label: 'activator heap, all instances, peak during the burst',
+    },
+    { metric: metric('activator_heap_end_mib'), value: result.activatorHeap.endBytes / MIB, unit: 'MiB', label: 'activator heap, all instances, when the queue was empty' },
+    {
+      metric: metric('activator_instance_heap_peak_mib'),
+      value: result.activatorPeakInstanceHeapBytes / MIB,
+      unit: 'MiB',
+      label: 'activator heap, largest one instance reported',
+    },
+    {
       metric: metric('devices_active_one_thing'),
       value: result.endState.activeWithOneThing,
       unit: 'devices',
@@ -87,7 +100,8 @@ export function scenarioNotes(result: ScenarioResult): string[] {
     `${result.accepted}/${result.devices} devices accepted; the last after ${result.burstSeconds.toFixed(1)} s; attempts mean ${result.meanAttempts.toFixed(1)}, max ${result.maxAttempts}; `
       + `accept latency max ${((result.acceptLatenciesMs[result.acceptLatenciesMs.length - 1] ?? NaN) / 1000).toFixed(1)} s`,
     `activator decisions: ${result.activator.activated} activated; ignored ${formatCounts(result.activator.ignored)}; retried ${formatCounts(result.activator.failed)}`,
-    `RSS over the run (MiB, 9 evenly spaced samples): ${rssProfileMiB(result.rss.samples).join(' ')}`,
+    `RSS over the run (MiB, 9 evenly spaced samples): ${memoryProfileMiB(result.rss.samples).join(' ')}`,
+    `activator heap over the run (MiB, all instances, 9 evenly spaced samples): ${memoryProfileMiB(result.activatorHeap.samples).join(' ')}`,
   ];
   if (result.faults) {
     const faults = result.faults;

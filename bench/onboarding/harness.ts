@@ -15,7 +15,7 @@ import { activationCeiling, type Ceiling } from './ceiling';
 import { issueDevices, type BenchDevice, type DeviceOutcome } from './devices';
 import { isExact, judgeEndState, type EndState } from './end-state';
 import { startFleet } from './fleet';
-import { RssSampler, type RssSummary } from './rss';
+import { MemorySampler, type MemorySummary } from './memory-sampler';
 import { ScaledClock } from './scaled-clock';
 import { signedRequest } from '../../cli/src/aws/signed-request';
 import { JITR_STACK } from '../../demo/jitr/stack-flow';
@@ -108,7 +108,12 @@ export interface ScenarioResult {
   /** After the last device was accepted, until the queue was empty (undefined: not within drainTimeoutSeconds). */
   readonly drainSeconds?: number;
   readonly activator: ActivatorTally;
-  readonly rss: RssSummary;
+  /** The local cloud's process (its Lambda worker threads included). */
+  readonly rss: MemorySummary;
+  /** The activator's V8 heap, summed over its live instances, as they report it after each invocation. */
+  readonly activatorHeap: MemorySummary;
+  /** The largest heap any one activator instance reported. */
+  readonly activatorPeakInstanceHeapBytes: number;
   readonly endState: EndState;
   readonly exact: boolean;
   readonly failures: readonly string[];
@@ -184,7 +189,9 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     progress(`${options.name}: ${devices.length} device certificates issued (ECDSA P-256); ceiling ${ceiling.devicesPerSecond.toFixed(1)} devices/s `
       + `(${ceiling.limitedBy.join(', ')}); connecting all at once`);
 
-    const rssSampler = new RssSampler();
+    const rssSampler = new MemorySampler();
+    const activatorMemory = () => runner.functions.memoryUsage()[activatorName];
+    const activatorHeapSampler = new MemorySampler(() => activatorMemory()?.heapUsedBytes ?? 0, 1000);
     // The local cloud serves the devices' TLS, the control plane and the queues on this one thread: its delay is every call's.
     const loopDelay = monitorEventLoopDelay({ resolution: 10 });
     loopDelay.enable();
@@ -249,6 +256,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
       failures.push(`the activator's queue did not empty: ${(error as Error).message}`);
     }
     const rss = rssSampler.stop();
+    const activatorHeap = activatorHeapSampler.stop();
     loopDelay.disable();
     totals.addCloud(runner);
     totals.addStacks(runner);
@@ -284,6 +292,8 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
       drainSeconds,
       activator: tally,
       rss,
+      activatorHeap,
+      activatorPeakInstanceHeapBytes: activatorMemory()?.peakInstanceHeapUsedBytes ?? 0,
       endState,
       exact: isExact(endState),
       failures,

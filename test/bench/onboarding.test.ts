@@ -38,6 +38,9 @@ test(`clean: ${DEVICES} devices in one burst are each ACTIVE with exactly one th
   expect(result.activator.activated).toBeGreaterThanOrEqual(DEVICES);
   expect(result.restarts).toBe(0);
   expect(result.rss.peakBytes).toBeGreaterThanOrEqual(result.rss.startBytes);
+  // The activator's instances report their heap: a running V8 isolate uses a few MiB at least.
+  expect(result.activatorHeap.peakBytes).toBeGreaterThan(2 ** 20);
+  expect(result.activatorPeakInstanceHeapBytes).toBeGreaterThan(2 ** 20);
 });
 
 test(`with faults: the same end state for ${DEVICES} devices`, async () => {
