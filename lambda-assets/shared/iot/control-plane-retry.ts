@@ -13,14 +13,22 @@ import type { RetryErrorInfo, RetryStrategyV2, StandardRetryToken } from '@smith
  * each handler instance makes one call at a time, so the calls in flight are bounded by the function's
  * concurrency whatever the back-off.
  *
+ * Throttling is not a failure, so a throttled call gets more attempts than a failing one
+ * (`maxThrottledAttempts`): with two instances sharing a 10 TPS bucket, one of them can lose the race
+ * for a token ten times in a row, and in the benchmark a call that gave up after ten attempts left its
+ * device waiting six minutes (the queue's visibility timeout) for the next try.
+ *
  * Transient errors (5xx, timeouts, connection resets) are retried as the SDK does (100 ms doubling up
- * to 20 s) and draw on a retry budget (as the SDK's retry quota), so an outage is not hammered.
+ * to 20 s, `maxAttempts` in all) and draw on a retry budget (as the SDK's retry quota), so an outage
+ * is not hammered.
  * Anything else is not retried. Every wait is full jitter (a random share of the ceiling), and a
  * Retry-After hint, when the service sends one, is honoured.
  */
 export interface ControlPlaneRetryOptions {
-  /** Attempts per call, the first included. */
+  /** Attempts per call, the first included, when it fails for other reasons than throttling. */
   readonly maxAttempts: number;
+  /** Attempts per call, the first included, while it is only throttled. @default max(maxAttempts, 25) */
+  readonly maxThrottledAttempts?: number;
   /** @default Math.random */
   readonly random?: () => number;
   /** @default Date.now (for Retry-After hints) */
@@ -34,6 +42,7 @@ export const TRANSIENT_MAX_DELAY_MS = 20_000;
 /** The budget for transient retries: each costs TRANSIENT_RETRY_COST, each success gives one back (as the SDK's quota). */
 export const TRANSIENT_RETRY_BUDGET = 500;
 export const TRANSIENT_RETRY_COST = 10;
+export const DEFAULT_MAX_THROTTLED_ATTEMPTS = 25;
 
 class RetryToken implements StandardRetryToken {
   constructor(private readonly retryCount: number, private readonly delayMs: number, private readonly cost: number) {}
@@ -58,10 +67,12 @@ export class ControlPlaneRetryStrategy implements RetryStrategyV2 {
   private budget = TRANSIENT_RETRY_BUDGET;
   private readonly random: () => number;
   private readonly now: () => number;
+  private readonly maxThrottledAttempts: number;
 
   constructor(private readonly options: ControlPlaneRetryOptions) {
-    if (!Number.isInteger(options.maxAttempts) || options.maxAttempts < 1) {
-      throw new Error(`maxAttempts must be a positive integer, got ${options.maxAttempts}`);
+    this.maxThrottledAttempts = options.maxThrottledAttempts ?? Math.max(options.maxAttempts, DEFAULT_MAX_THROTTLED_ATTEMPTS);
+    for (const [name, value] of [['maxAttempts', options.maxAttempts], ['maxThrottledAttempts', this.maxThrottledAttempts]] as const) {
+      if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got ${value}`);
     }
     this.random = options.random ?? Math.random;
     this.now = options.now ?? Date.now;
@@ -74,7 +85,8 @@ export class ControlPlaneRetryStrategy implements RetryStrategyV2 {
 
   async refreshRetryTokenForRetry(token: StandardRetryToken, errorInfo: RetryErrorInfo): Promise<StandardRetryToken> {
     const retries = token.getRetryCount();
-    if (retries + 1 >= this.options.maxAttempts) throw new Error('no retry: the attempts are used up');
+    const limit = errorInfo.errorType === 'THROTTLING' ? this.maxThrottledAttempts : this.options.maxAttempts;
+    if (retries + 1 >= limit) throw new Error('no retry: the attempts are used up');
     let delay: number;
     let cost = 0;
     if (errorInfo.errorType === 'THROTTLING') {

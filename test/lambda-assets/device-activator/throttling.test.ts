@@ -4,7 +4,7 @@ import { ACTIVATOR_ENV, ActivatorHandler, captureLogs, loadActivator, registered
 
 /**
  * Throttling is absorbed by the SDK's retry strategy, configured on the activator's IoT client
- * (IOT_MAX_ATTEMPTS). aws-sdk-client-mock replaces Client#send, and with it the middleware
+ * (IOT_MAX_THROTTLED_ATTEMPTS). aws-sdk-client-mock replaces Client#send, and with it the middleware
  * stack the retries live in, so it cannot show this. Here the real IoTClient talks to a local
  * HTTP endpoint (AWS_ENDPOINT_URL_IOT) that answers like AWS IoT's REST API, including
  * `429 x-amzn-errortype: ThrottlingException`, which the SDK turns into a ThrottlingException.
@@ -88,6 +88,7 @@ beforeAll(async () => {
   const { port } = server.address() as AddressInfo;
   handler = loadActivator({
     IOT_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
+    IOT_MAX_THROTTLED_ATTEMPTS: String(MAX_ATTEMPTS),
     AWS_ENDPOINT_URL_IOT: `http://127.0.0.1:${port}`,
     // Static dummy credentials: the SDK signs every request, and must not go looking for real ones.
     AWS_ACCESS_KEY_ID: 'AKIDLOCALTESTONLY',
@@ -118,7 +119,6 @@ describe('device activator under AWS IoT throttling (real IoTClient, local endpo
     expect(result).toEqual({ batchItemFailures: [] });
     const attempts = createThingAttempts();
     expect(attempts).toHaveLength(3);
-    // The SDK numbers its attempts against the configured maximum (IOT_MAX_ATTEMPTS).
     // Signed like any request (dummy credentials), and retried by the SDK, not by a loop of ours:
     // the activator made one CreateThing call.
     expect(attempts[0].headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDLOCALTESTONLY\/\d{8}\/eu-west-1\/iot\/aws4_request/);
@@ -153,7 +153,7 @@ describe('device activator under AWS IoT throttling (real IoTClient, local endpo
     const result = await handler(sqsEvent(sqsRecord(reRegistered, 'throttled-out')));
 
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'throttled-out' }] });
-    // IOT_MAX_ATTEMPTS is honoured: 3 attempts, not createIotClient's default of 8.
+    // IOT_MAX_THROTTLED_ATTEMPTS is honoured: 3 attempts, not createIotClient's default of 25 for a throttled call.
     expect(createThingAttempts()).toHaveLength(MAX_ATTEMPTS);
     expect(certificateStatus).toBe('PENDING_ACTIVATION');
     expect(seen.some((request) => request.method === 'PUT')).toBe(false);

@@ -27,21 +27,28 @@ async function delaysUntilRefused(strategy: ControlPlaneRetryStrategy, error: Re
 }
 
 describe('ControlPlaneRetryStrategy', () => {
-  test('throttled calls: 100 ms doubling, capped at 2 s, until the attempts are used up', async () => {
+  test('throttled calls: 100 ms doubling, capped at 2 s, until the throttled attempts are used up', async () => {
     const almostOne = 0.999999;
-    const strategy = new ControlPlaneRetryStrategy({ maxAttempts: 10, random: () => almostOne });
+    const strategy = new ControlPlaneRetryStrategy({ maxAttempts: 3, maxThrottledAttempts: 10, random: () => almostOne });
     const delays = await delaysUntilRefused(strategy, throttled);
     expect(delays).toEqual([99, 199, 399, 799, 1599, 1999, 1999, 1999, 1999]);
     expect(Math.max(...delays)).toBeLessThan(THROTTLING_MAX_DELAY_MS);
   });
 
+  test('a throttled call gets 25 attempts by default, a failing one maxAttempts', async () => {
+    const strategy = new ControlPlaneRetryStrategy({ maxAttempts: 10, random: () => 0 });
+    expect(await delaysUntilRefused(strategy, throttled)).toHaveLength(24);
+    expect(await delaysUntilRefused(strategy, transient)).toHaveLength(9);
+    expect(await delaysUntilRefused(new ControlPlaneRetryStrategy({ maxAttempts: 40, random: () => 0 }), throttled)).toHaveLength(39);
+  });
+
   test('waits are full jitter: a random share of the ceiling', async () => {
-    const strategy = new ControlPlaneRetryStrategy({ maxAttempts: 4, random: () => 0.5 });
+    const strategy = new ControlPlaneRetryStrategy({ maxAttempts: 4, maxThrottledAttempts: 4, random: () => 0.5 });
     expect(await delaysUntilRefused(strategy, throttled)).toEqual([50, 100, 200]);
   });
 
   test('throttling never exhausts a budget: every call gets all its attempts', async () => {
-    const strategy = new ControlPlaneRetryStrategy({ maxAttempts: 5, random: () => 0 });
+    const strategy = new ControlPlaneRetryStrategy({ maxAttempts: 5, maxThrottledAttempts: 5, random: () => 0 });
     for (let call = 0; call < 200; call++) {
       expect(await delaysUntilRefused(strategy, throttled)).toHaveLength(4);
     }
@@ -81,6 +88,7 @@ describe('ControlPlaneRetryStrategy', () => {
   test('maxAttempts must be a positive integer', () => {
     expect(() => new ControlPlaneRetryStrategy({ maxAttempts: 0 })).toThrow(/maxAttempts/);
     expect(() => new ControlPlaneRetryStrategy({ maxAttempts: 1.5 })).toThrow(/maxAttempts/);
+    expect(() => new ControlPlaneRetryStrategy({ maxAttempts: 3, maxThrottledAttempts: 0 })).toThrow(/maxThrottledAttempts/);
   });
 });
 
@@ -109,13 +117,13 @@ describe('ControlPlaneRetryStrategy in the SDK', () => {
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
   beforeEach(() => { requests = 0; });
 
-  function client(maxAttempts: number): IoTClient {
+  function client(maxAttempts: number, maxThrottledAttempts = maxAttempts): IoTClient {
     return new IoTClient({
       region: 'eu-central-1',
       endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
       credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
       maxAttempts,
-      retryStrategy: new ControlPlaneRetryStrategy({ maxAttempts }),
+      retryStrategy: new ControlPlaneRetryStrategy({ maxAttempts, maxThrottledAttempts }),
     });
   }
 
