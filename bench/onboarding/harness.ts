@@ -353,8 +353,9 @@ function bufferQueue(runner: RunningStacks) {
   return queue;
 }
 
+/** Every second, on the local cloud's thread: copying each record (model.certificate) took a tenth of it in a 2,000-device burst. */
 function countActive(runner: RunningStacks, devices: readonly BenchDevice[]): number {
-  return devices.filter((device) => runner.cloud.model.certificate(device.certificateId)?.status === 'ACTIVE').length;
+  return devices.filter((device) => runner.cloud.model.certificateStatus(device.certificateId) === 'ACTIVE').length;
 }
 
 /** When each ACTIVE device certificate was last changed: the UpdateCertificate that activated it. */

@@ -83,7 +83,12 @@ export interface JustInTimeRegistrationProps {
 
   /**
    * How many activator instances run at once. AWS IoT allows about 10
-   * activations a second per account; two instances reach that.
+   * activations a second per account, and two instances reach that on the local
+   * cloud (`npm run bench:onboarding`). One activation is seven calls made one
+   * after another (six to the control plane, one to the verifier): if they take
+   * more than about 200 ms in all in your account, raise this so that the
+   * instances together still make ten a second; throttled calls come back after
+   * short waits, so more instances than needed only draw ThrottlingExceptions.
    *
    * @default 2
    */

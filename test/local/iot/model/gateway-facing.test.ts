@@ -56,6 +56,18 @@ describe('registerPendingCertificate (JITR)', () => {
     expect(model.certificate('0'.repeat(64))).toBeUndefined();
   });
 
+  test('certificateStatus answers the status without a copy of the record', async () => {
+    const model = new IotModel({ rateLimits: false });
+    const ca = await makeCa('Status Root');
+    await registerCa(model, ca);
+    const device = await makeDevice(ca, { commonName: 'status' });
+    expect(model.certificateStatus(device.certificateId)).toBeUndefined();
+    model.registerPendingCertificate(device.certificatePem, ca.certificateId);
+    expect(model.certificateStatus(device.certificateId)).toBe('PENDING_ACTIVATION');
+    await model.updateCertificate({ certificateId: device.certificateId, newStatus: 'ACTIVE' });
+    expect(model.certificateStatus(device.certificateId)).toBe('ACTIVE');
+  });
+
   test('an unknown CA is ResourceNotFoundException', async () => {
     const model = new IotModel();
     const ca = await makeCa('Unknown Root');
