@@ -23,6 +23,12 @@ export function scenarioFigures(result: ScenarioResult): Figure[] {
   const ratio = result.activatedPerSecond / result.ceiling.devicesPerSecond;
   const figures: Figure[] = [
     { metric: metric('activated_per_second'), value: result.activatedPerSecond, unit: 'devices/s', label: 'devices activated per second (burst start to last activation)' },
+    {
+      metric: metric('middle_half_activated_per_second'),
+      value: result.middleHalfActivatedPerSecond,
+      unit: 'devices/s',
+      label: 'devices activated per second from 25% to 75% ACTIVE',
+    },
     { metric: metric('ceiling_per_second'), value: result.ceiling.devicesPerSecond, unit: 'devices/s', label: `ceiling set by the rate limits (${result.ceiling.limitedBy.join(', ')})` },
     {
       metric: metric('ratio_to_ceiling'),

@@ -4,7 +4,7 @@
  * duplicate events, AWS IoT restarted mid-burst). Not its timing: that is the benchmark's to report.
  */
 import { rmSync } from 'node:fs';
-import { DEFAULT_FAULTS, runScenario } from '../../bench/onboarding/harness';
+import { DEFAULT_FAULTS, middleHalfRate, runScenario } from '../../bench/onboarding/harness';
 import { synthesizeJitrDemo } from '../demo/support/jitr-demo-assembly';
 
 jest.setTimeout(300_000);
@@ -63,4 +63,11 @@ test(`with faults: the same end state for ${DEVICES} devices`, async () => {
   // Each first connect was announced twice.
   expect(result.registrationEvents).toBeGreaterThanOrEqual(2 * DEVICES);
   expect(result.injectedCrashes + result.injectedInternalFailures.beforeEffect + result.injectedInternalFailures.afterEffect).toBeGreaterThan(0);
+});
+
+test('the middle-half rate counts the devices activated between the quarter and three-quarter marks', () => {
+  // 8 activations: one a second from 0 s, then a slow tail.
+  expect(middleHalfRate([0, 1000, 2000, 3000, 4000, 5000, 6000, 60000])).toBeCloseTo(1, 5);
+  expect(middleHalfRate([5000, 0, 4000, 2000, 6000, 3000, 60000, 1000])).toBeCloseTo(1, 5);
+  expect(middleHalfRate([0, 0, 0])).toBeNaN();
 });
