@@ -365,9 +365,9 @@ function countActive(runner: RunningStacks, devices: readonly BenchDevice[]): nu
  * The activation rate once the burst is under way and before its tail: between the moments a quarter and three
  * quarters of the devices were ACTIVE. Next to the rate from the burst's start it shows where time goes.
  */
-export function middleHalfRate(activationTimesMs: readonly number[]): number {
-  if (activationTimesMs.length < 8) return NaN;
-  const sorted = [...activationTimesMs].sort((a, b) => a - b);
+export function middleHalfRate(timesMs: readonly number[]): number {
+  if (timesMs.length < 8) return NaN;
+  const sorted = [...timesMs].sort((a, b) => a - b);
   const first = Math.floor(sorted.length / 4);
   const last = Math.floor((sorted.length * 3) / 4);
   const seconds = (sorted[last] - sorted[first]) / 1000;
