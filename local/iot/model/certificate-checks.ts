@@ -1,4 +1,4 @@
-import { createHash, X509Certificate } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 import { iotError, invalidRequest, type IotServiceError } from './errors';
 import {
   assertAcceptableCaCertificate,
@@ -7,6 +7,8 @@ import {
   PkiError,
   type CertificateInfo,
 } from '../../../lambda-assets/shared/pki';
+import { certificateIdOfDer } from '../../../lambda-assets/shared/pki/certificate-signing';
+import { describePublicKey } from '../../../lambda-assets/shared/pki/public-key-info';
 
 /** Key types AWS IoT accepts in device certificates: RSA of at least 2048 bits, ECDSA on P-256/384/521. */
 export function isAcceptedDeviceKey(keyDescription: string): boolean {
@@ -20,9 +22,9 @@ const inspected = new Map<string, CertificateInfo>();
 const INSPECTED_KEPT = 512;
 
 /**
- * inspectCertificate, remembered for the last few hundred certificates: in a burst of devices connecting for the
- * first time the gateway looks for the issuer, registers the certificate and authorizes its connect, each of which
- * reads the certificate, and parsing it is most of the gateway's work. What it answers is shared: do not change it.
+ * inspectCertificate, remembered for the last few hundred certificates: a JITP connect reads the certificate for
+ * the template's parameters and again to check it before it is registered, and a parse costs milliseconds. What it answers is
+ * shared: do not change it.
  */
 export function inspectCertificateOnce(pem: string): CertificateInfo {
   const known = inspected.get(pem);
@@ -54,11 +56,16 @@ export function inspectDeviceCertificate(pem: unknown, what = 'certificatePem'):
   } catch (error) {
     throw certificateInvalid(error, what);
   }
-  if (!isAcceptedDeviceKey(info.keyDescription)) {
-    throw iotError('CertificateValidationException',
-      `${what} has a ${info.keyDescription} key; AWS IoT accepts RSA of at least 2048 bits or ECDSA on P-256, P-384 or P-521`);
-  }
+  assertAcceptedDeviceKey(info.keyDescription, what);
   return info;
+}
+
+/** CertificateValidationException for a key AWS IoT does not accept in a device certificate. */
+function assertAcceptedDeviceKey(keyDescription: string, what: string): void {
+  if (!isAcceptedDeviceKey(keyDescription)) {
+    throw iotError('CertificateValidationException',
+      `${what} has a ${keyDescription} key; AWS IoT accepts RSA of at least 2048 bits or ECDSA on P-256, P-384 or P-521`);
+  }
 }
 
 /**
@@ -124,27 +131,14 @@ export interface DeviceCertificateBasics {
 export function inspectPresentedDeviceCertificate(pem: string): DeviceCertificateBasics {
   const certificate = nativeCertificateOrUndefined(pem);
   if (!certificate) throw iotError('CertificateValidationException', 'certificatePem is not valid');
-  const keyDescription = nativeKeyDescription(certificate);
-  if (!isAcceptedDeviceKey(keyDescription)) {
-    throw iotError('CertificateValidationException',
-      `certificatePem has a ${keyDescription} key; AWS IoT accepts RSA of at least 2048 bits or ECDSA on P-256, P-384 or P-521`);
-  }
+  // The key's label as inspectCertificate gives it, from the DER the native parser exports (no ASN.1 parse of the whole).
+  const spki = certificate.publicKey.export({ type: 'spki', format: 'der' });
+  assertAcceptedDeviceKey(describePublicKey(new Uint8Array(spki)).label, 'certificatePem');
   return {
-    certificateId: createHash('sha256').update(certificate.raw).digest('hex'),
+    certificateId: certificateIdOfDer(certificate.raw),
     notBefore: new Date(certificate.validFrom),
     notAfter: new Date(certificate.validTo),
   };
-}
-
-const CURVE_LABELS: Readonly<Record<string, string>> = { prime256v1: 'ECDSA-P256', secp384r1: 'ECDSA-P384', secp521r1: 'ECDSA-P521' };
-
-/** The key as inspectCertificate's keyDescription labels it ('RSA-2048', 'ECDSA-P256', ...). */
-function nativeKeyDescription(certificate: X509Certificate): string {
-  const key = certificate.publicKey;
-  const details = key.asymmetricKeyDetails ?? {};
-  if (key.asymmetricKeyType === 'rsa' || key.asymmetricKeyType === 'rsa-pss') return `RSA-${details.modulusLength ?? 0}`;
-  if (key.asymmetricKeyType === 'ec') return CURVE_LABELS[details.namedCurve ?? ''] ?? `EC-${details.namedCurve ?? 'unknown'}`;
-  return String(key.asymmetricKeyType ?? 'unknown');
 }
 
 /** The certificate as Node's native X509Certificate, or undefined for anything that does not parse as one. */

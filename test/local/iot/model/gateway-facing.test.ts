@@ -18,6 +18,14 @@ async function registerCa(model: IotModel, ca: GeneratedCa, extra: Record<string
   });
 }
 
+/** A model without rate limits and a CA registered in it for auto-registration. */
+async function modelWithRegisteredCa(name: string): Promise<{ model: IotModel; ca: GeneratedCa }> {
+  const model = new IotModel({ rateLimits: false });
+  const ca = await makeCa(name);
+  await registerCa(model, ca);
+  return { model, ca };
+}
+
 test('IotModel is what the MQTT gateway expects of a registry', () => {
   const registry: GatewayRegistry = new IotModel();
   expect(registry.accountId).toBe('123456789012');
@@ -26,9 +34,7 @@ test('IotModel is what the MQTT gateway expects of a registry', () => {
 
 describe('registerPendingCertificate (JITR)', () => {
   test('registers PENDING_ACTIVATION under the CA, in its certificate mode; a second call returns the record unchanged', async () => {
-    const model = new IotModel({ rateLimits: false });
-    const ca = await makeCa('JITR Root');
-    await registerCa(model, ca);
+    const { model, ca } = await modelWithRegisteredCa('JITR Root');
     const device = await makeDevice(ca, { commonName: 'jitr-1' });
     const first = model.registerPendingCertificate(device.certificatePem, ca.certificateId);
     expect(first).toMatchObject({
@@ -46,9 +52,7 @@ describe('registerPendingCertificate (JITR)', () => {
   });
 
   test('records handed out are copies', async () => {
-    const model = new IotModel({ rateLimits: false });
-    const ca = await makeCa('Copy Root');
-    await registerCa(model, ca);
+    const { model, ca } = await modelWithRegisteredCa('Copy Root');
     const device = await makeDevice(ca, { commonName: 'copy' });
     const record = model.registerPendingCertificate(device.certificatePem, ca.certificateId);
     (record as { status: string }).status = 'ACTIVE';
@@ -57,9 +61,7 @@ describe('registerPendingCertificate (JITR)', () => {
   });
 
   test('certificateStatus answers the status without a copy of the record', async () => {
-    const model = new IotModel({ rateLimits: false });
-    const ca = await makeCa('Status Root');
-    await registerCa(model, ca);
+    const { model, ca } = await modelWithRegisteredCa('Status Root');
     const device = await makeDevice(ca, { commonName: 'status' });
     expect(model.certificateStatus(device.certificateId)).toBeUndefined();
     model.registerPendingCertificate(device.certificatePem, ca.certificateId);
@@ -216,9 +218,7 @@ describe('provisionJustInTime (JITP)', () => {
 
 describe('registerPendingCertificate reads the presented certificate natively', () => {
   test('its validity is the certificate\'s, to the second, as DescribeCertificate shows it', async () => {
-    const model = new IotModel({ rateLimits: false });
-    const ca = await makeCa('Validity Root');
-    await registerCa(model, ca);
+    const { model, ca } = await modelWithRegisteredCa('Validity Root');
     const device = await makeDevice(ca, { commonName: 'validity' });
     model.registerPendingCertificate(device.certificatePem, ca.certificateId);
     const info = inspectCertificate(device.certificatePem);
@@ -227,9 +227,7 @@ describe('registerPendingCertificate reads the presented certificate natively', 
   });
 
   test('a key AWS IoT does not accept (RSA-1024, signed by the registered CA) is CertificateValidationException and nothing is registered', async () => {
-    const model = new IotModel({ rateLimits: false });
-    const ca = await makeCa('Weak Key Root');
-    await registerCa(model, ca);
+    const { model, ca } = await modelWithRegisteredCa('Weak Key Root');
     const directory = mkdtempSync(join(tmpdir(), 'weak-device-'));
     try {
       writeFileSync(join(directory, 'ca.pem'), ca.certificatePem);
@@ -246,9 +244,7 @@ describe('registerPendingCertificate reads the presented certificate natively', 
   });
 
   test('PEM that is not a certificate is CertificateValidationException', async () => {
-    const model = new IotModel({ rateLimits: false });
-    const ca = await makeCa('Garbage Root');
-    await registerCa(model, ca);
+    const { model, ca } = await modelWithRegisteredCa('Garbage Root');
     expect(() => model.registerPendingCertificate('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n', ca.certificateId))
       .toThrow(expect.objectContaining({ name: 'CertificateValidationException' }));
   });
