@@ -1,11 +1,11 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { ClaimResource, createClaim, deleteClaim, IssuerDeps, updateClaim } from './claim-certificate';
-import { readVaultLocation } from './config';
 import { parseResourceEvent } from './resource-event';
 import { createIotClient } from '../shared/iot/iot-client';
 import { createLogger, describeError } from '../shared/logging/logger';
 import { ClaimVault } from '../shared/vault/claim-vault';
+import { readVaultLocation } from '../shared/vault/vault-location';
 
 /**
  * onEvent of the claim certificate custom resource (CDK Provider framework): wiring only; the

@@ -1,6 +1,6 @@
-import { CaVaultLocation, normalizePrefix } from '../shared/vault/ca-vault';
+import { CaVaultLocation, normalizePrefix } from './ca-vault';
 
-/** Where the claim issuer keeps claims: the construct's vault (the same variables as the other handlers). */
+/** Where a handler finds the construct's vault: the variables every vault reader and writer gets. */
 export function readVaultLocation(env: NodeJS.ProcessEnv = process.env): CaVaultLocation {
   const bucket = env.VAULT_BUCKET;
   if (!bucket) throw new Error('environment variable VAULT_BUCKET is not set');

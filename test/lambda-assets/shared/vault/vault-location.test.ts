@@ -1,6 +1,6 @@
-import { readVaultLocation } from '../../../lambda-assets/claim-certificate-issuer/config';
+import { readVaultLocation } from '../../../../lambda-assets/shared/vault/vault-location';
 
-describe('the claim issuer\'s environment', () => {
+describe('the vault\'s location from a handler\'s environment', () => {
   test('the vault: bucket, normalized prefix, key ARN (none when empty)', () => {
     expect(readVaultLocation({ VAULT_BUCKET: 'vault', VAULT_PREFIX: '/ca-vault/', VAULT_KEY_ARN: 'arn:k' })).toEqual({ bucket: 'vault', prefix: 'ca-vault', kmsKeyArn: 'arn:k' });
     expect(readVaultLocation({ VAULT_BUCKET: 'vault', VAULT_KEY_ARN: '' })).toEqual({ bucket: 'vault', prefix: '', kmsKeyArn: undefined });
