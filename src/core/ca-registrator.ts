@@ -1,15 +1,16 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { ApiAuthorizationOptions, resolveAuthorization } from './api-authorization';
 import { caRegistrationSchema } from './ca-registration-model';
-import { CaVault } from './ca-vault';
+import { CaVault, createdVaultBucket } from './ca-vault';
 import { HandlerFunction } from './handler-function';
 import { iotArn } from './iot-arn';
 import { KeyAlgorithm } from './key-algorithm';
 import { CaKeyStorage, checkCaKeyOptions, KmsCaKeyWiring } from './kms-ca-key';
+import { KmsCaKeyDeletion } from './kms-ca-key-deletion';
 import { createRestApi } from './rest-api';
 import { attachRolePolicy } from './role-policy';
 
@@ -145,6 +146,11 @@ export class CaRegistrator extends Construct {
       this.kmsCaKeys = new KmsCaKeyWiring(this, handler.role, props.vault);
       for (const signer of props.caKeySigners ?? []) this.kmsCaKeys.addSigner(signer);
       for (const [name, value] of Object.entries(this.kmsCaKeys.environment())) handler.function.addEnvironment(name, value);
+      // The keys go where the vault goes: with a vault bucket the stack deletes, not with one it keeps or one you brought.
+      const vaultBucket = createdVaultBucket(props.vault);
+      if (vaultBucket && props.vault.removalPolicy === RemovalPolicy.DESTROY) {
+        new KmsCaKeyDeletion(this, 'CaKeyDeletion', { vault: props.vault, bucket: vaultBucket, registrarId: props.registrarId });
+      }
     }
     if (props.registrationConfig?.provisioningRole) {
       // RegisterCACertificate with a template body hands the role to AWS IoT, and only to it.

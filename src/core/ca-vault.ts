@@ -248,6 +248,15 @@ export class CaVault extends Construct {
   }
 }
 
+/**
+ * The bucket the vault created, or undefined for a bucket you brought: only a created bucket follows
+ * `removalPolicy` (and may be tagged by the constructs), a bucket you bring is never changed.
+ */
+export function createdVaultBucket(vault: CaVault): s3.Bucket | undefined {
+  const created = vault.node.tryFindChild('Bucket');
+  return created instanceof s3.Bucket && created === vault.bucket ? created : undefined;
+}
+
 function normalizePrefix(prefix: string | undefined): string {
   return (prefix ?? '').replace(/^\/+|\/+$/g, '');
 }

@@ -34,7 +34,7 @@ const CONSTRUCT_STACKS: Array<[string, () => Stack]> = [
   ['JustInTimeRegistration', () => jitrStack().stack],
   ['JustInTimeProvision (managed template)', () => jitpStack().stack],
   ['JustInTimeProvision (template body on the CA)', () => jitpStack({ templateDelivery: JitpTemplateDelivery.CA_TEMPLATE_BODY }).stack],
-  // CA keys in KMS are made at run time by the registrator, like the CAs: not stack resources (doc/ca-key-custody.md says how to delete them).
+  // CA keys in KMS are made at run time by the registrator, outside CloudFormation: a custom resource schedules their deletion (below).
   ['JustInTimeRegistration (CA keys in KMS)', () => jitrStack((scope) => ({
     caKeyStorage: CaKeyStorage.KMS, caKeySigners: [iam.Role.fromRoleArn(scope, 'Signer', 'arn:aws:iam::111122223333:role/signer', { mutable: false })],
   })).stack],
@@ -84,6 +84,19 @@ describe.each([...CONSTRUCT_STACKS, ...DEMO_STACKS])('%s, default props: cdk des
       .map(([id]) => id);
     expect(unowned).toEqual([]);
   });
+});
+
+test.each([
+  ['JustInTimeRegistration', () => jitrStack((scope) => ({
+    caKeyStorage: CaKeyStorage.KMS, caKeySigners: [iam.Role.fromRoleArn(scope, 'Signer', 'arn:aws:iam::111122223333:role/signer', { mutable: false })],
+  })).stack],
+  ['JustInTimeProvision', () => jitpStack({ caKeyStorage: CaKeyStorage.KMS }).stack],
+])('%s with CA keys in KMS: the keys the registrator made at run time go too (a custom resource schedules their deletion before the vault is emptied)', (_name, makeStack) => {
+  const resources = resourcesOf(makeStack());
+  const deletions = Object.values(resources).filter((resource) => resource.Type === 'Custom::KmsCaKeyDeletion');
+  expect(deletions).toHaveLength(1);
+  const autoDelete = Object.entries(resources).filter(([, resource]) => resource.Type === 'Custom::S3AutoDeleteObjects').map(([id]) => id);
+  expect((deletions[0] as { DependsOn?: string[] }).DependsOn?.filter((id) => autoDelete.includes(id))).toHaveLength(1);
 });
 
 /** Logical ids of the resources whose DeletionPolicy is Retain. */
