@@ -1,7 +1,7 @@
 /** KMS keys, S3 buckets and their bucket policies from the resolved template. */
 import type { PolicyDocument } from '../iam/types';
 import type { LocalKms } from '../kms';
-import type { LocalS3 } from '../s3';
+import { bucketTagsOf, type LocalS3 } from '../s3';
 import type { ResolvedResource } from '../types';
 
 interface BucketEncryptionRule {
@@ -28,6 +28,7 @@ export function createStorage(resources: readonly ResolvedResource[], kms: Local
       name: bucket.physicalId,
       arn: bucket.attributes.Arn,
       versioned: properties.VersioningConfiguration?.Status === 'Enabled',
+      tags: bucketTagsOf(properties),
       ...(rule?.SSEAlgorithm === 'aws:kms' || rule?.SSEAlgorithm === 'AES256'
         ? { defaultEncryption: { algorithm: rule.SSEAlgorithm, ...(rule.KMSMasterKeyID ? { kmsKeyArn: rule.KMSMasterKeyID } : {}) } }
         : {}),

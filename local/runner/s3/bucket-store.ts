@@ -47,6 +47,8 @@ export interface BucketSettings {
   readonly policy?: PolicyDocument;
   readonly versioned?: boolean;
   readonly defaultEncryption?: DefaultEncryption;
+  /** The bucket's tags (the template's `Tags`), which GetBucketTagging answers. */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 export const NULL_VERSION = 'null';
@@ -63,6 +65,7 @@ export class BucketStore {
   policy?: PolicyDocument;
   versioned: boolean;
   defaultEncryption?: DefaultEncryption;
+  readonly tags: Map<string, string>;
   /** Versions of each key, oldest first. */
   private readonly versions = new Map<string, ObjectVersion[]>();
 
@@ -72,6 +75,7 @@ export class BucketStore {
     this.policy = settings.policy;
     this.versioned = settings.versioned ?? false;
     this.defaultEncryption = settings.defaultEncryption;
+    this.tags = new Map(Object.entries(settings.tags ?? {}));
   }
 
   objectArn(key: string): string {

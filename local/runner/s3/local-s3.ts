@@ -22,6 +22,12 @@ function defaultEncryptionOf(properties: Readonly<Record<string, unknown>>): Def
     : { algorithm: 'AES256' };
 }
 
+/** The Tags of an AWS::S3::Bucket ([{Key, Value}]) as a record. */
+export function bucketTagsOf(properties: Readonly<Record<string, unknown>>): Record<string, string> {
+  const tags = Array.isArray(properties.Tags) ? properties.Tags as { Key?: unknown; Value?: unknown }[] : [];
+  return Object.fromEntries(tags.filter((tag) => typeof tag.Key === 'string').map((tag) => [tag.Key as string, String(tag.Value ?? '')]));
+}
+
 export class LocalS3 {
   readonly region: string;
   /** The key SSE-S3 (AES256) wraps every object's data key with: one per local S3, whichever path wrote the object. */
@@ -49,6 +55,7 @@ export class LocalS3 {
       arn: resource.attributes.Arn,
       versioned: versioning?.Status === 'Enabled',
       defaultEncryption: defaultEncryptionOf(resource.properties),
+      tags: bucketTagsOf(resource.properties),
     });
   }
 

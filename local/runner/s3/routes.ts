@@ -7,6 +7,7 @@ import { s3Errors } from './errors';
 
 export type S3OperationName =
   | 'HeadBucket'
+  | 'GetBucketTagging'
   | 'ListObjectsV2'
   | 'DeleteObjects'
   | 'PutObject'
@@ -58,6 +59,8 @@ export function routeS3Request(method: string, url: string, host: string | undef
   }
   if (bucket === '') throw s3Errors.notImplemented('ListBuckets');
 
+  // Bucket tags are served (a custom resource reads them); object tags are not.
+  if (key === '' && method === 'GET' && query.has('tagging')) return { operation: 'GetBucketTagging', bucket, key, query };
   const unsupported = UNSUPPORTED_SUBRESOURCES.find((name) => query.has(name));
   if (unsupported) throw s3Errors.notImplemented(`The ?${unsupported} sub-resource`);
 

@@ -9,6 +9,7 @@ import type { LocalKms } from '../kms';
 import { deleteObject } from './delete-object';
 import { deleteObjects } from './delete-objects';
 import { S3Error, s3Errors } from './errors';
+import { getBucketTagging } from './get-bucket-tagging';
 import { getObject, headObject } from './get-object';
 import { headBucket } from './head-bucket';
 import { listObjectsV2 } from './list-objects-v2';
@@ -43,6 +44,7 @@ export interface RunningS3Api {
 
 const OPERATIONS: Readonly<Record<S3OperationName, (request: S3Request) => S3Response>> = {
   HeadBucket: headBucket,
+  GetBucketTagging: getBucketTagging,
   ListObjectsV2: listObjectsV2,
   DeleteObjects: deleteObjects,
   PutObject: putObject,
