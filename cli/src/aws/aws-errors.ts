@@ -1,7 +1,7 @@
 import { CliError, EXIT } from '../exit-codes';
 import { NO_CREDENTIALS_HINT } from './credentials';
 
-/** What to do when AWS IoT answers with this exception; unlisted ones get their message alone. */
+/** What to do when AWS IoT answers with this exception. */
 const HINTS: Readonly<Record<string, string>> = {
   ResourceAlreadyExistsException: 'it is registered already: `ca list` shows it',
   CertificateConflictException: 'a CA with this subject and key is registered in another account: register it with --mode SNI_ONLY',
@@ -14,6 +14,16 @@ const HINTS: Readonly<Record<string, string>> = {
   ThrottlingException: 'AWS throttled the call even after retries: wait a moment and run it again',
   InvalidRequestException: 'the request was refused as invalid; the message says which part',
 };
+
+/** The service a call goes to: named in the messages, with the variable that points the SDK elsewhere and its hints. */
+export interface AwsService {
+  readonly name: string;
+  readonly endpointVariable: string;
+  /** What to do when the service answers with this exception; unlisted ones get their message alone. */
+  readonly hints: Readonly<Record<string, string>>;
+}
+
+export const AWS_IOT: AwsService = { name: 'AWS IoT', endpointVariable: 'AWS_ENDPOINT_URL_IOT', hints: HINTS };
 
 /** Exceptions that mean the credentials, not the request, are at fault. */
 const CREDENTIAL_FAULTS = new Set(['UnrecognizedClientException', 'InvalidSignatureException', 'ExpiredTokenException',
@@ -34,7 +44,7 @@ interface ServiceErrorFields {
  * Turns what the SDK threw for `operation` into a CliError with an exit code and a hint. Errors
  * already explained (CliError) pass through, wherever the SDK wrapped them.
  */
-export function explainAwsError(error: unknown, operation: string, endpoint?: string): CliError {
+export function explainAwsError(error: unknown, operation: string, endpoint?: string, service: AwsService = AWS_IOT): CliError {
   const explained = findCliError(error);
   if (explained) return explained;
   const fields = (error ?? {}) as ServiceErrorFields;
@@ -43,16 +53,16 @@ export function explainAwsError(error: unknown, operation: string, endpoint?: st
   const networkCode = networkCodeOf(error);
   if (networkCode) {
     return new CliError(`${operation}: cannot reach ${endpoint ?? 'AWS'} (${networkCode})`, EXIT.AWS_CONFIG,
-      'check --endpoint-url / AWS_ENDPOINT_URL_IOT and the network; for the local cloud, is `cdk-iot-security-cli local up` running?');
+      `check --endpoint-url / ${service.endpointVariable} and the network; for the local cloud, is \`cdk-iot-security-cli local up\` running?`);
   }
   if (CREDENTIAL_FAULTS.has(name) || /Could not load credentials|credential/i.test(name)) {
     return new CliError(`${operation}: the credentials were refused (${name}: ${message})`, EXIT.AWS_CONFIG, NO_CREDENTIALS_HINT);
   }
   if (fields.$fault === 'client' || (fields.$metadata?.httpStatusCode ?? 0) >= 400 && (fields.$metadata?.httpStatusCode ?? 0) < 500) {
-    return new CliError(`AWS IoT refused ${operation}: ${name}: ${message}`, EXIT.REFUSED, HINTS[name]);
+    return new CliError(`${service.name} refused ${operation}: ${name}: ${message}`, EXIT.REFUSED, service.hints[name]);
   }
   if (fields.$fault === 'server') {
-    return new CliError(`AWS IoT failed ${operation}: ${name}: ${message}`, EXIT.FAILURE, 'a fault on AWS\'s side: run it again in a moment');
+    return new CliError(`${service.name} failed ${operation}: ${name}: ${message}`, EXIT.FAILURE, 'a fault on AWS\'s side: run it again in a moment');
   }
   return new CliError(`${operation}: ${message}`, EXIT.FAILURE);
 }
@@ -76,10 +86,10 @@ function networkCodeOf(error: unknown): string | undefined {
 }
 
 /** Runs one AWS call and explains its failure. */
-export async function awsCall<T>(operation: string, call: () => Promise<T>, endpoint?: string): Promise<T> {
+export async function awsCall<T>(operation: string, call: () => Promise<T>, endpoint?: string, service: AwsService = AWS_IOT): Promise<T> {
   try {
     return await call();
   } catch (error) {
-    throw explainAwsError(error, operation, endpoint);
+    throw explainAwsError(error, operation, endpoint, service);
   }
 }

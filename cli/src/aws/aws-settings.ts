@@ -1,4 +1,5 @@
 import { IoTClient } from '@aws-sdk/client-iot';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { credentialChain } from './credentials';
 import { apiBaseUrl, regionOfApiUrl, type StackApi } from './stack-api';
 import { stringOption, type OptionValues } from '../command';
@@ -12,7 +13,10 @@ import { CliError, EXIT, usageError } from '../exit-codes';
 export interface AwsSettings {
   readonly region?: string;
   readonly profile?: string;
-  /** The AWS IoT control-plane endpoint; otherwise the SDK's (which reads AWS_ENDPOINT_URL_IOT). */
+  /**
+   * The endpoint of the service the command calls: the AWS IoT control plane, or AWS KMS for
+   * `device cert --kms-key`; otherwise the SDK's (which reads AWS_ENDPOINT_URL_IOT, AWS_ENDPOINT_URL_KMS).
+   */
   readonly endpointUrl?: string;
 }
 
@@ -38,8 +42,25 @@ export async function iotClient(settings: AwsSettings): Promise<IoTClient> {
   return client;
 }
 
+/**
+ * A KMS client for these settings, whose retries absorb throttling of Sign (KMS's request quotas
+ * are per account and Region); fails now, with what to do, when no Region can be found.
+ */
+export async function kmsClient(settings: AwsSettings): Promise<KMSClient> {
+  const client = new KMSClient({
+    region: settings.region,
+    profile: settings.profile,
+    endpoint: settings.endpointUrl,
+    credentials: credentialChain(settings.profile),
+    maxAttempts: 6,
+    retryMode: 'standard',
+  });
+  await regionOf(client);
+  return client;
+}
+
 /** The Region the client resolved (options, environment, profile). */
-export async function regionOf(client: IoTClient): Promise<string> {
+export async function regionOf(client: IoTClient | KMSClient): Promise<string> {
   try {
     const region = await client.config.region();
     if (region) return region;

@@ -1,11 +1,13 @@
 import { inspectCertificate, issueDeviceCertificate, parseCsr, PkiError, type SubjectFields } from '../../../lambda-assets/shared/pki';
 import { awsSettings, stackApiFor } from '../aws/aws-settings';
+import { explainKmsError } from '../aws/kms-errors';
 import { postToStackApi } from '../aws/stack-api';
 import { integerOption, stringOption, usageOptionConflict, type Command, type CommandContext } from '../command';
 import { certificateChain } from '../device/pem';
 import { fileError, usageError } from '../exit-codes';
 import { fileNameOption, readInputFile, writeOutputFiles, type OutputFile } from '../files';
-import { loadLocalCa } from '../local-ca';
+import { loadKmsCa } from '../kms-ca';
+import { loadLocalCa, type LocalCa } from '../local-ca';
 import { createCsrPem, existingDeviceKey, newDeviceKey, type DeviceKey } from '../pki/device-keys';
 import { KEY_ALGORITHM_USAGE, keyAlgorithmOption, SUBJECT_USAGE, subjectOption } from '../pki-options';
 
@@ -15,12 +17,16 @@ type KeySource =
   | { readonly kind: 'local'; readonly key: DeviceKey; readonly file?: string }
   | { readonly kind: 'server' };
 
-/** `device cert`: a device certificate from a local CA, or from a deployed JITP stack's API. */
+/** `device cert`: a device certificate from a local CA, a CA whose key AWS KMS holds, or a deployed JITP stack's API. */
 export const deviceCert: Command = {
   name: 'device cert',
-  summary: 'issue a device certificate from a local CA (--ca-cert/--ca-key) or a JITP stack (--api); writes cert, key and chain',
+  summary: 'issue a device certificate from a local CA (--ca-cert/--ca-key), a KMS-held CA key (--kms-key) or a JITP stack (--api)',
   usage: [
     '  from a local CA:   --ca-cert FILE --ca-key FILE [--validity-days N (1-3650, default 365)]',
+    '  from a CA key in AWS KMS: --ca-cert FILE --kms-key KEY_ID|KEY_ARN|alias/NAME [--validity-days N]',
+    '                     signs through KMS Sign as the caller, who must be a signer the key policy names (a stack\'s caKeySigners);',
+    '                     the key must be the certificate\'s (an asymmetric SIGN_VERIFY ECC_NIST_P256/P384 or RSA_2048/3072/4096 key);',
+    '                     --endpoint-url is then the KMS endpoint (default: AWS_ENDPOINT_URL_KMS, AWS_ENDPOINT_URL, then AWS\'s own)',
     '  from a JITP stack: --api URL (its /deviceCertificateGenerate or base URL) --ca-certificate-id ID [--validity-days N]',
     '                     [--server-key: the stack makes the key and returns it once; default: the key is made here]',
     `  the key: --csr FILE (the device keeps its key) | --key FILE | a new one: ${KEY_ALGORITHM_USAGE} (default ECDSA-P256)`,
@@ -32,6 +38,7 @@ export const deviceCert: Command = {
   options: {
     'ca-cert': { type: 'string' },
     'ca-key': { type: 'string' },
+    'kms-key': { type: 'string' },
     'api': { type: 'string' },
     'ca-certificate-id': { type: 'string' },
     'server-key': { type: 'boolean', default: false },
@@ -50,6 +57,8 @@ export const deviceCert: Command = {
     const { values } = context;
     const api = stringOption(values, 'api');
     usageOptionConflict(values, ['csr', 'key', 'server-key'], 'name one source for the key');
+    usageOptionConflict(values, ['kms-key', 'ca-key'], 'the CA key is either in AWS KMS (--kms-key) or a local file (--ca-key)');
+    usageOptionConflict(values, ['kms-key', 'api'], '--api issues with the stack\'s CA; --kms-key signs here with a CA key in AWS KMS');
     if (api !== undefined) usageOptionConflict(values, ['api', 'ca-cert'], '--api issues with the stack\'s CA; --ca-cert/--ca-key with a local one');
     if (values['server-key'] === true && api === undefined) throw usageError('--server-key needs --api: a local CA signs keys made here anyway');
     const source = await keySource(context);
@@ -70,6 +79,8 @@ async function keySource({ values, out }: CommandContext): Promise<KeySource> {
 
 interface Issued {
   readonly certificatePem: string;
+  /** The KMS key that signed it, when the CA key is in AWS KMS. */
+  readonly kmsKeyArn?: string;
   readonly caCertificatePem: string;
   /** A key to write: made here or by the stack. */
   readonly newKeyPem?: string;
@@ -79,15 +90,27 @@ interface Issued {
   readonly caCertificateId?: string;
 }
 
-async function issueLocally({ values }: CommandContext, source: KeySource): Promise<Issued> {
-  const ca = await loadLocalCa(values, 'to sign with a local CA (or --api for a stack\'s)');
+/** Signs here: with a CA key file, or through KMS Sign with a CA key AWS KMS holds. */
+async function issueLocally({ values, out }: CommandContext, source: KeySource): Promise<Issued> {
+  const kmsKey = values['kms-key'] !== undefined;
+  const ca: LocalCa & { keyArn?: string } = kmsKey
+    ? await loadKmsCa(values, awsSettings(values), out)
+    : await loadLocalCa(values, 'to sign with a local CA (or --kms-key for a CA key in AWS KMS, --api for a stack\'s CA)');
   const validityDays = integerOption(values, 'validity-days', 365, 1, 3650);
   const { publicKey, subject } = source.kind === 'csr'
     ? await fromCsr(source.csrPem, source.file, values)
     : { publicKey: (source as Extract<KeySource, { kind: 'local' }>).key.keys.publicKey, subject: subjectOption(values) };
-  const { certificatePem } = await issueDeviceCertificate(ca.authority, { publicKey, subject, validityDays });
+  const issue = () => issueDeviceCertificate(ca.authority, { publicKey, subject, validityDays });
+  const { certificatePem } = ca.keyArn === undefined ? await issue() : await out.step(`KMS Sign ${ca.keyArn}`, async () => {
+    try {
+      return await issue();
+    } catch (error) {
+      throw explainKmsError(error, 'Sign', ca.keyArn!, stringOption(values, 'endpoint-url'));
+    }
+  });
   return {
     certificatePem,
+    kmsKeyArn: ca.keyArn,
     caCertificatePem: ca.certificatePem,
     newKeyPem: source.kind === 'local' && !source.file ? source.key.privateKeyPem : undefined,
     existingKeyFile: source.kind === 'local' ? source.file : undefined,
@@ -159,6 +182,7 @@ function writeIssued({ values, out }: CommandContext, issued: Issued): number {
     rootCaFile: rootCaFile ?? null,
     endpoint: issued.endpoint ?? null,
     caCertificateId: issued.caCertificateId ?? null,
+    kmsKeyArn: issued.kmsKeyArn ?? null,
     subject: info.subjectName,
     serialNumber: info.serialNumber,
     notAfter: info.notAfter.toISOString(),
@@ -169,6 +193,7 @@ function writeIssued({ values, out }: CommandContext, issued: Issued): number {
     ...(privateKeyFile ? [`  private key: ${privateKeyFile}${issued.newKeyPem ? ' (mode 0600)' : ''}`] : ['  private key: the one the CSR was made with']),
     ...(rootCaFile ? [`  Amazon roots: ${rootCaFile}`] : []),
     ...(issued.endpoint ? [`  endpoint:    ${issued.endpoint}`] : []),
+    ...(issued.kmsKeyArn ? [`  signed with: ${issued.kmsKeyArn} (AWS KMS)`] : []),
     `  id in AWS IoT: ${info.certificateId}`,
     ...(privateKeyFile ? [`next: cdk-iot-security-cli device connect --cert ${chainFile} --key ${privateKeyFile}`] : []),
   ]);
