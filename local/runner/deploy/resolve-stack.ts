@@ -182,10 +182,15 @@ export class StackDeployment {
     this.abandoned.set(logicalId, reason);
   }
 
-  /** The first resource not created that this one refers to or depends on, if any. */
+  /**
+   * The first resource not created whose value (Ref, GetAtt, Sub) this one needs, if any. A DependsOn
+   * alone orders creation and deletion but carries no value, so, as it makes no resource wait, it
+   * leaves none uncreated: a custom resource ordered after aws-cdk-lib's auto-delete-objects one (not
+   * run here) is still created, and deleted before the resources it depends on.
+   */
   abandonedDependency(logicalId: string): string | undefined {
     const resource = this.resourceNamed(logicalId);
-    return [...referencedNames(resource.properties), ...resource.dependsOn].find((name) => this.abandoned.has(name));
+    return [...referencedNames(resource.properties)].find((name) => this.abandoned.has(name));
   }
 
   /** Every created resource resolved so far, in template order. */

@@ -69,6 +69,8 @@ test('a custom resource not created leaves out what refers to it, outputs with a
   const deployment = new StackDeployment(template(), TARGET);
   deployment.abandon('Claim', 'not run');
   expect(deployment.abandonedDependency('Policy')).toBe('Claim');
+  // DependsOn alone needs no value of Claim: After is not left out for it.
+  expect(deployment.abandonedDependency('After')).toBeUndefined();
   const { stack, notRun } = deployment.result();
   expect(stack.resources.map((resource) => resource.logicalId)).toEqual(['Framework', 'After']);
   expect(stack.outputs).toEqual({ Stack: deployment.stackId });
