@@ -40,6 +40,8 @@ export interface CaVaultProps {
    *   deleted, and the key is scheduled for deletion after KMS's 30-day waiting period.
    *   The CAs' private keys are gone for good: a CA still registered in AWS IoT can sign
    *   no further device certificates, and devices it signed can no longer be re-issued.
+   *   CA keys held in AWS KMS (`CaKeyStorage.KMS`) are scheduled for deletion after the
+   *   same 30 days, before the bucket is emptied.
    * - `RemovalPolicy.RETAIN`: all three stay, with their contents, after `cdk destroy`
    *   (delete them by hand when you are done). Choose it for a production vault.
    *
