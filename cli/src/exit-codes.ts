@@ -13,7 +13,7 @@ export const EXIT = {
   FILE: 3,
   /** AWS is not reachable as configured: no Region, no credentials, an endpoint that does not answer. */
   AWS_CONFIG: 4,
-  /** AWS IoT or the stack's API refused the request (a 4xx): permissions, conflicts, bad input. */
+  /** AWS IoT, AWS KMS or the stack's API refused the request (a 4xx): permissions, conflicts, bad input, a key that cannot sign. */
   REFUSED: 5,
   /** The device did not get in: every connection attempt failed, or its message was not acknowledged. */
   DEVICE: 6,

@@ -20,7 +20,7 @@ export const COMMANDS: readonly Command[] = [caCreate, caRegister, caList, devic
 const EXIT_CODE_HELP = [
   'exit codes: 0 done; 1 failed otherwise (a bug, or an AWS server fault: try again); 2 bad command line;',
   '  3 a file is missing, wrong, or would be overwritten; 4 AWS not reachable as configured (Region, credentials, endpoint);',
-  '  5 AWS IoT or the stack API refused the request; 6 the device did not get in; 130 interrupted',
+  '  5 AWS IoT, AWS KMS or the stack API refused the request; 6 the device did not get in; 130 interrupted',
 ].join('\n');
 
 export function overview(): string {

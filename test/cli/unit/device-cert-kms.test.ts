@@ -14,7 +14,7 @@ import { EXIT } from '../../../cli/src/exit-codes';
 import { main } from '../../../cli/src/main';
 import { kmsSigner } from '../../../lambda-assets/shared/kms/kms-ca-key';
 import { createCaCertificate, createSelfSignedCa } from '../../../lambda-assets/shared/pki';
-import { generateAsymmetricKey, signWithKey, type AsymmetricKeyMaterial } from '../../../local/runner/kms/asymmetric-key';
+import { generateAsymmetricKey, signWithKey, type AsymmetricKeyMaterial, type MessageType } from '../../../local/runner/kms/asymmetric-key';
 
 const REGION = 'eu-central-1';
 const KEY_ARN = `arn:aws:kms:${REGION}:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
@@ -37,7 +37,7 @@ function kmsHolds(material: AsymmetricKeyMaterial, answer: Record<string, unknow
   kms.on(SignCommand).callsFake((input: SignCommandInput) => ({
     KeyId: KEY_ARN,
     SigningAlgorithm: input.SigningAlgorithm,
-    Signature: signWithKey(material, input.SigningAlgorithm!, Buffer.from(input.Message!), input.MessageType ?? 'RAW'),
+    Signature: signWithKey(material, input.SigningAlgorithm!, Buffer.from(input.Message!), input.MessageType as MessageType ?? 'RAW'),
   }));
 }
 
