@@ -7,6 +7,7 @@ import {
   UpdateCertificateCommand,
 } from '@aws-sdk/client-iot';
 import { LookupCa } from './ca-ownership';
+import { KeyedLock } from './keyed-lock';
 import { CertificateRegisteredEvent } from './registered-event';
 import { claimThing } from './thing-binding';
 import { isNotFound } from '../shared/iot/aws-errors';
@@ -23,6 +24,11 @@ export interface ActivatorDeps {
   /** The shared device policy, attached to every activated certificate. */
   readonly policyName: string;
   readonly logger: Logger;
+  /**
+   * Claims of one thing name take turns in this instance: two certificates asking for the same name at
+   * once would both find the thing free. (Instances do not share it: see claimThing for what remains.)
+   */
+  readonly thingClaims?: KeyedLock;
 }
 
 export type ActivationOutcome =
@@ -42,7 +48,7 @@ export function isSettled(result: ActivationOutcome): boolean {
  * at any step converges on the same end state with nothing created twice.
  */
 export async function activateDevice(deps: ActivatorDeps, event: CertificateRegisteredEvent): Promise<ActivationOutcome> {
-  const { iot, logger } = deps;
+  const { iot } = deps;
   const ca = await deps.lookupCa(event.caCertificateId);
   if (!ca.owned) return { outcome: 'ignored', reason: 'the CA was not registered by this construct', settled: false };
 
@@ -73,19 +79,33 @@ export async function activateDevice(deps: ActivatorDeps, event: CertificateRegi
   }
 
   const thingName = chooseThingName(verdict.thingName, info.subject.commonName, event.certificateId);
-  const binding = await claimThing(iot, thingName, verdict.attributes, certificate.certificateArn);
+  const certificateArn = certificate.certificateArn;
+  const bind = () => bindAndActivate(deps, event.certificateId, certificateArn, thingName, verdict.attributes);
+  return deps.thingClaims ? deps.thingClaims.run(thingName, bind) : bind();
+}
+
+/** Thing, policy, attachment, then ACTIVE: the steps after the verdict, each one safe to repeat. */
+async function bindAndActivate(
+  deps: ActivatorDeps,
+  certificateId: string,
+  certificateArn: string,
+  thingName: string,
+  attributes: Record<string, string> | undefined,
+): Promise<ActivationOutcome> {
+  const { iot, logger } = deps;
+  const binding = await claimThing(iot, thingName, attributes, certificateArn);
   if (binding === 'taken') {
-    return revoke(deps, event.certificateId, `thing '${thingName}' already belongs to another certificate`);
+    return revoke(deps, certificateId, `thing '${thingName}' already belongs to another certificate`);
   }
-  await iot.send(new AttachPolicyCommand({ policyName: deps.policyName, target: certificate.certificateArn }));
+  await iot.send(new AttachPolicyCommand({ policyName: deps.policyName, target: certificateArn }));
   await iot.send(new AttachThingPrincipalCommand({
     thingName,
-    principal: certificate.certificateArn,
+    principal: certificateArn,
     // The certificate may stand for this one thing only.
     thingPrincipalType: 'EXCLUSIVE_THING',
   }));
-  await iot.send(new UpdateCertificateCommand({ certificateId: event.certificateId, newStatus: 'ACTIVE' }));
-  logger.info('device activated', { certificateId: event.certificateId, thingName });
+  await iot.send(new UpdateCertificateCommand({ certificateId, newStatus: 'ACTIVE' }));
+  logger.info('device activated', { certificateId, thingName });
   return { outcome: 'activated', thingName };
 }
 

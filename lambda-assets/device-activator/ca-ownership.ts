@@ -11,7 +11,8 @@ export type LookupCa = (caCertificateId: string) => Promise<CaOwnership>;
 
 /**
  * Reads a CA's ownership tags, cached per container: a burst of devices under
- * one CA then costs two control-plane calls, not two per device.
+ * one CA then costs two control-plane calls, not two per device. Devices activated
+ * at once share the lookup in flight; a failed lookup is not kept.
  */
 export function cachedCaOwnership(
   iot: IoTClient,
@@ -20,13 +21,18 @@ export function cachedCaOwnership(
 ): LookupCa {
   const ttlMs = options.ttlMs ?? 5 * 60_000;
   const now = options.now ?? Date.now;
-  const cache = new Map<string, { value: CaOwnership; expires: number }>();
+  const cache = new Map<string, { value: Promise<CaOwnership>; expires: number }>();
   return async (caCertificateId) => {
     const hit = cache.get(caCertificateId);
     if (hit && hit.expires > now()) return hit.value;
-    const value = await lookup(iot, registrarId, caCertificateId);
-    cache.set(caCertificateId, { value, expires: now() + ttlMs });
-    return value;
+    const entry = { value: lookup(iot, registrarId, caCertificateId), expires: now() + ttlMs };
+    cache.set(caCertificateId, entry);
+    try {
+      return await entry.value;
+    } catch (error) {
+      if (cache.get(caCertificateId) === entry) cache.delete(caCertificateId);
+      throw error;
+    }
   };
 }
 

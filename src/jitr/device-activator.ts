@@ -17,7 +17,7 @@ export interface DeviceActivatorProps {
   readonly devicePolicyName: string;
   readonly devicePolicyArn: string;
   readonly verifiers: { [name: string]: lambda.IFunction };
-  /** Concurrent activator instances; each works through its batch one device at a time. */
+  /** Concurrent activator instances; each activates the devices of its batch at once. */
   readonly concurrency: number;
   readonly maxReceiveCount: number;
 }
@@ -40,7 +40,7 @@ export class DeviceActivator extends Construct {
       handlerName: 'device-activator',
       description: 'Activates just-in-time registered device certificates: verify, thing, policy, ACTIVE',
       timeout,
-      // Sized for the control plane: each instance makes ~6 calls per device against ~10 TPS account limits.
+      // Sized for the control plane: each instance has up to a batch (5) of activations in flight, ~6 calls each, against ~10 TPS account limits.
       reservedConcurrentExecutions: props.concurrency,
       environment: {
         REGISTRAR_ID: props.registrarId,

@@ -83,12 +83,14 @@ export interface JustInTimeRegistrationProps {
 
   /**
    * How many activator instances run at once. AWS IoT allows about 10
-   * activations a second per account, and two instances reach that on the local
-   * cloud (`npm run bench:onboarding`). One activation is seven calls made one
-   * after another (six to the control plane, one to the verifier): if they take
-   * more than about 200 ms in all in your account, raise this so that the
-   * instances together still make ten a second; throttled calls come back after
-   * short waits, so more instances than needed only draw ThrottlingExceptions.
+   * activations a second per account. One activation is seven calls made one
+   * after another (six to the control plane, one to the verifier); each instance
+   * activates the devices of its batch (up to 5) at once, so the default two
+   * instances keep ten activations in flight and reach the ceiling as long as one
+   * activation takes under a second (`npm run bench:onboarding` measures it on
+   * the local cloud). Raise this only if your activations take longer: throttled
+   * calls come back after short waits, so more instances than needed only draw
+   * ThrottlingExceptions.
    *
    * @default 2
    */

@@ -448,6 +448,31 @@ describe('device activator: batches, duplicates and the CA cache', () => {
     expect(harness.registry.statusOf(alsoGood.certificateId)).toBe('ACTIVE');
   });
 
+  test('the devices of a batch are activated at once: every one is described before the first is set ACTIVE', async () => {
+    const { devices } = await scenario(ours, ...['at-once-1', 'at-once-2', 'at-once-3', 'at-once-4', 'at-once-5'].map((commonName) => ({ commonName })));
+
+    expect(await harness.handler(eventFor(...devices))).toEqual({ batchItemFailures: [] });
+
+    const calls = commandNames(iot);
+    const describes = calls.flatMap((name, index) => (name === 'DescribeCertificate' ? [index] : []));
+    expect(describes).toHaveLength(5);
+    expect(Math.max(...describes)).toBeLessThan(calls.indexOf('UpdateCertificate'));
+    expect(devices.map((device) => harness.registry.statusOf(device.certificateId))).toEqual(Array(5).fill('ACTIVE'));
+    expect([...harness.registry.things.keys()].filter((name) => name.startsWith('at-once-')).sort()).toEqual(devices.map((_, i) => `at-once-${i + 1}`));
+  });
+
+  test('two certificates asking for one thing name in one batch: they take turns, one gets the thing, the other is REVOKED', async () => {
+    const { devices: [first, second] } = await scenario(ours, { commonName: 'twin-name' }, { commonName: 'twin-name' });
+
+    expect(await harness.handler(eventFor(first, second))).toEqual({ batchItemFailures: [] });
+
+    // At once, both would have found the thing free and both been attached to it.
+    expect(harness.registry.things.get('twin-name')!.principals.map((principal) => principal.arn)).toEqual([first.certificateArn]);
+    expect(harness.registry.statusOf(first.certificateId)).toBe('ACTIVE');
+    expect(harness.registry.statusOf(second.certificateId)).toBe('REVOKED');
+    expect(iot.commandCalls(AttachPolicyCommand).map((call) => call.args[0].input.target)).toEqual([first.certificateArn]);
+  });
+
   test('two devices of one CA in a batch: the CA is described (and its tags read) once', async () => {
     const { devices } = await scenario(ours, { commonName: 'fleet-1' }, { commonName: 'fleet-2' });
 

@@ -60,4 +60,20 @@ describe('cachedCaOwnership', () => {
     await expect(lookup(CA)).rejects.toThrow('connection reset');
     await expect(lookup(CA)).resolves.toEqual({ owned: true, verifierName: undefined });
   });
+
+  test('lookups of one CA at once share one read; a failed one is not kept', async () => {
+    iot.on(ListTagsForResourceCommand).resolves({ tags: [{ Key: 'cdk-iot-security:registrar', Value: 'me' }] });
+    iot.on(DescribeCACertificateCommand)
+      .rejectsOnce(new Error('connection reset'))
+      .resolves({ certificateDescription: { certificateId: CA, certificateArn: CA_ARN } });
+    const lookup = cachedCaOwnership(new IoTClient({}), 'me');
+
+    const failed = await Promise.allSettled([lookup(CA), lookup(CA), lookup(CA)]);
+    expect(failed.map((result) => result.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(iot.commandCalls(DescribeCACertificateCommand)).toHaveLength(1);
+
+    await expect(Promise.all([lookup(CA), lookup(CA)])).resolves.toEqual([{ owned: true }, { owned: true }]);
+    expect(iot.commandCalls(DescribeCACertificateCommand)).toHaveLength(2);
+    expect(iot.commandCalls(ListTagsForResourceCommand)).toHaveLength(1);
+  });
 });
