@@ -92,14 +92,14 @@ interface Issued {
 
 /** Signs here: with a CA key file, or through KMS Sign with a CA key AWS KMS holds. */
 async function issueLocally({ values, out }: CommandContext, source: KeySource): Promise<Issued> {
-  const kmsKey = values['kms-key'] !== undefined;
-  const ca: LocalCa & { keyArn?: string } = kmsKey
-    ? await loadKmsCa(values, awsSettings(values), out)
-    : await loadLocalCa(values, 'to sign with a local CA (or --kms-key for a CA key in AWS KMS, --api for a stack\'s CA)');
+  // The request is checked first, so a command-line slip costs no call to KMS.
   const validityDays = integerOption(values, 'validity-days', 365, 1, 3650);
   const { publicKey, subject } = source.kind === 'csr'
     ? await fromCsr(source.csrPem, source.file, values)
     : { publicKey: (source as Extract<KeySource, { kind: 'local' }>).key.keys.publicKey, subject: subjectOption(values) };
+  const ca: LocalCa & { keyArn?: string } = values['kms-key'] !== undefined
+    ? await loadKmsCa(values, awsSettings(values), out)
+    : await loadLocalCa(values, 'to sign with a local CA (or --kms-key for a CA key in AWS KMS, --api for a stack\'s CA)');
   const issue = () => issueDeviceCertificate(ca.authority, { publicKey, subject, validityDays });
   const { certificatePem } = ca.keyArn === undefined ? await issue() : await out.step(`KMS Sign ${ca.keyArn}`, async () => {
     try {

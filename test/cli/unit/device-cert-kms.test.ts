@@ -79,6 +79,11 @@ describe('options', () => {
     expect(kms.calls()).toHaveLength(0);
   });
 
+  test('a missing subject is a usage error before any call to KMS', async () => {
+    expect(await cli('--ca-cert', caFile, '--kms-key', KEY_ARN)).toMatchObject({ code: EXIT.USAGE, error: { message: expect.stringContaining('a subject is required') } });
+    expect(kms.calls()).toHaveLength(0);
+  });
+
   test('a key ARN in another Region than --region is a usage error', async () => {
     const run = await cli('--ca-cert', caFile, '--kms-key', KEY_ARN.replace(REGION, 'us-west-2'), '--common-name', 'device-1');
     expect(run).toMatchObject({ code: EXIT.USAGE, error: { message: `--kms-key names a key in us-west-2, but --region is ${REGION}` } });
