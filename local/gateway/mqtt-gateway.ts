@@ -57,6 +57,8 @@ export interface MqttGateway {
 const MAX_PAYLOAD_BYTES = 128 * 1024;
 /** The largest packet worth reading: a PUBLISH of the largest payload with the longest topic MQTT can encode. */
 const MAX_PACKET_BYTES = MAX_PAYLOAD_BYTES + 2 + 0xffff + 2;
+/** Connections waiting to be accepted: room for a burst of thousands of devices (see listen below). */
+const ACCEPT_BACKLOG = 4096;
 
 /**
  * MQTT 3.1.1 over mutual TLS, judged as AWS IoT judges devices: the leaf
@@ -209,7 +211,10 @@ export async function startMqttGateway(options: MqttGatewayOptions): Promise<Mqt
   });
   // Garbage on the port (no TLS, broken handshakes) must not take the server down.
   server.on('tlsClientError', (error) => log({ event: 'tls-error', error: error.message }));
-  server.listen(options.port ?? 0, options.host ?? '127.0.0.1');
+  // A fleet connecting at once must not overflow the accept queue: beyond Node's default backlog (511)
+  // the kernel drops the handshakes, and the devices' TCP retransmits (1 s, 3 s, 7 s, ...) then hold
+  // them back for seconds that AWS IoT's endpoint would not. The kernel caps it at net.core.somaxconn.
+  server.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1', backlog: ACCEPT_BACKLOG });
   try {
     await once(server, 'listening');
   } catch (error) {
