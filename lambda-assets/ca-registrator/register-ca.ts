@@ -38,7 +38,15 @@ export interface RegistratorDeps {
   readonly logger: Logger;
 }
 
-export interface RegisteredCa {
+/** Where a CA's private key is kept: what ca.json records and POST /caRegister answers. */
+export interface KeyCustody {
+  /** VAULT: a key file in the vault; KMS: an asymmetric KMS key; NONE: an imported CA, whose key stays with its owner. */
+  readonly keyStorage: 'VAULT' | 'KMS' | 'NONE';
+  /** With KMS: the CA key's ARN, which a JITR factory signs device certificates with (`device cert --kms-key`). */
+  readonly kmsKeyArn?: string;
+}
+
+export interface RegisteredCa extends KeyCustody {
   readonly caCertificateId: string;
   readonly caCertificateArn: string;
   readonly caCertificatePem: string;
@@ -61,7 +69,6 @@ export async function registerGeneratedCa(deps: RegistratorDeps, request: Genera
     [CA_FILES.certificate]: ca.certificatePem,
     [CA_FILES.privateKey]: ca.privateKeyPem,
     [CA_FILES.publicKey]: ca.publicKeyPem,
-    [CA_FILES.metadata]: metadata(deps, ca.certificateId, request, 'generated', request.keyAlgorithm, { keyStorage: 'VAULT' }),
   };
   if (verificationCertificatePem) files[CA_FILES.verificationCertificate] = verificationCertificatePem;
   return storeAndRegister(deps, {
@@ -70,6 +77,9 @@ export async function registerGeneratedCa(deps: RegistratorDeps, request: Genera
     verificationCertificatePem,
     certificateMode: request.certificateMode,
     verifierName: request.verifierName,
+    source: 'generated',
+    keyAlgorithm: request.keyAlgorithm,
+    custody: { keyStorage: 'VAULT' },
     files,
   });
 }
@@ -97,7 +107,6 @@ async function registerKmsCa(deps: RegistratorDeps, caKeys: KmsCaKeys, request: 
       [CA_FILES.certificate]: ca.certificatePem,
       [CA_FILES.publicKey]: ca.publicKeyPem,
       [CA_FILES.kmsKey]: serializeKmsCaKeyRecord(key),
-      [CA_FILES.metadata]: metadata(deps, ca.certificateId, request, 'generated', request.keyAlgorithm, { keyStorage: 'KMS', kmsKeyArn: key.keyArn }),
     };
     if (verificationCertificatePem) files[CA_FILES.verificationCertificate] = verificationCertificatePem;
     return await storeAndRegister(deps, {
@@ -106,6 +115,9 @@ async function registerKmsCa(deps: RegistratorDeps, caKeys: KmsCaKeys, request: 
       verificationCertificatePem,
       certificateMode: request.certificateMode,
       verifierName: request.verifierName,
+      source: 'generated',
+      keyAlgorithm: request.keyAlgorithm,
+      custody: { keyStorage: 'KMS', kmsKeyArn: key.keyArn },
       files,
     });
   } catch (error) {
@@ -143,7 +155,6 @@ export async function registerImportedCa(deps: RegistratorDeps, request: ImportC
   }
   const files: Partial<Record<CaFileName, string>> = {
     [CA_FILES.certificate]: request.caCertificatePem,
-    [CA_FILES.metadata]: metadata(deps, caCertificateId, request, 'imported', caInfo.keyDescription, { keyStorage: 'NONE' }),
   };
   if (request.verificationCertificatePem) files[CA_FILES.verificationCertificate] = request.verificationCertificatePem;
   return storeAndRegister(deps, {
@@ -152,6 +163,9 @@ export async function registerImportedCa(deps: RegistratorDeps, request: ImportC
     verificationCertificatePem: request.verificationCertificatePem,
     certificateMode: request.certificateMode,
     verifierName: request.verifierName,
+    source: 'imported',
+    keyAlgorithm: caInfo.keyDescription,
+    custody: { keyStorage: 'NONE' },
     files,
   });
 }
@@ -162,6 +176,11 @@ interface Registration {
   readonly verificationCertificatePem?: string;
   readonly certificateMode: CertificateMode;
   readonly verifierName?: string;
+  readonly source: 'generated' | 'imported';
+  /** The CA key's algorithm: the one requested, or an imported certificate's key description. */
+  readonly keyAlgorithm: string;
+  readonly custody: KeyCustody;
+  /** Every vault file but ca.json, which storeAndRegister writes from the fields above. */
   readonly files: Partial<Record<CaFileName, string>>;
 }
 
@@ -172,9 +191,10 @@ interface Registration {
  */
 async function storeAndRegister(deps: RegistratorDeps, registration: Registration): Promise<RegisteredCa> {
   const { caCertificateId } = registration;
-  const fileNames = Object.keys(registration.files) as CaFileName[];
+  const files = { ...registration.files, [CA_FILES.metadata]: metadata(deps, registration) };
+  const fileNames = Object.keys(files) as CaFileName[];
   try {
-    await deps.vault.putFiles(caCertificateId, registration.files);
+    await deps.vault.putFiles(caCertificateId, files);
     const registered = await deps.iot.send(new RegisterCACertificateCommand({
       caCertificate: registration.caCertificatePem,
       verificationCertificate: registration.verificationCertificatePem,
@@ -196,6 +216,8 @@ async function storeAndRegister(deps: RegistratorDeps, registration: Registratio
       caCertificateId: registered.certificateId ?? caCertificateId,
       caCertificateArn: registered.certificateArn!,
       caCertificatePem: registration.caCertificatePem,
+      // The custody ca.json records, so the answer and the vault never disagree about where the key is.
+      ...registration.custody,
     };
   } catch (error) {
     await removeVaultFiles(deps, caCertificateId, fileNames);
@@ -257,21 +279,15 @@ async function isCaRegistered(iot: IoTClient, caCertificateId: string): Promise<
   }
 }
 
-function metadata(
-  deps: Pick<RegistratorDeps, 'registrationConfig'>,
-  caCertificateId: string,
-  request: { certificateMode: CertificateMode; verifierName?: string },
-  source: 'generated' | 'imported',
-  keyAlgorithm: string,
-  key: { keyStorage: 'VAULT' | 'KMS' | 'NONE'; kmsKeyArn?: string },
-): string {
+/** ca.json: what the CA is, where its key is kept, how it was registered. */
+function metadata(deps: Pick<RegistratorDeps, 'registrationConfig'>, registration: Registration): string {
   return JSON.stringify({
-    caCertificateId,
-    source,
-    keyAlgorithm,
-    ...key,
-    certificateMode: request.certificateMode,
-    verifierName: request.verifierName ?? null,
+    caCertificateId: registration.caCertificateId,
+    source: registration.source,
+    keyAlgorithm: registration.keyAlgorithm,
+    ...registration.custody,
+    certificateMode: registration.certificateMode,
+    verifierName: registration.verifierName ?? null,
     ...provisioningTemplateField(deps.registrationConfig),
     createdAt: new Date().toISOString(),
   }, null, 2);

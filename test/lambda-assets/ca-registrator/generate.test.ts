@@ -63,7 +63,9 @@ function storedBody(caId: string, file: string): string {
 
 /** The checks every generated CA must pass, whatever the request asked for. */
 function expectGeneratedCa(body: Record<string, unknown>) {
-  expect(Object.keys(body).sort()).toEqual(['caCertificateArn', 'caCertificateId', 'caCertificatePem']);
+  // A vault CA: the answer says where its key is, and names no KMS key.
+  expect(Object.keys(body).sort()).toEqual(['caCertificateArn', 'caCertificateId', 'caCertificatePem', 'keyStorage']);
+  expect(body.keyStorage).toBe('VAULT');
   const pem = body.caCertificatePem as string;
   const caId = body.caCertificateId as string;
   // AWS IoT's id is the SHA-256 of the DER: computed here with Node's own X.509 parser.

@@ -57,6 +57,8 @@ describe('POST /caRegister with caCertificatePem (bring your own CA)', () => {
       caCertificateId: `id-from-aws-${ca.certificatePem.length}`,
       caCertificateArn: 'arn:aws:iot:eu-west-1:123456789012:cacert/imported',
       caCertificatePem: ca.certificatePem,
+      // The key stays with its owner: no storage of ours, no KMS key.
+      keyStorage: 'NONE',
     });
     const input = iot.commandCalls(RegisterCACertificateCommand)[0].args[0].input;
     expect(input).toEqual({

@@ -57,6 +57,15 @@ describe.each([
     const response = await register({ keyAlgorithm, csrSubjects: { commonName: 'KMS Root', organizationName: 'Acme' } });
 
     expect(response.statusCode).toBe(200);
+    // The answer names the key, so a JITR factory can sign with it (device cert --kms-key) without reading the vault.
+    const key = harness.fakeKms.only();
+    expect(response.body).toEqual({
+      caCertificateId: expect.any(String),
+      caCertificateArn: expect.any(String),
+      caCertificatePem: expect.any(String),
+      keyStorage: 'KMS',
+      kmsKeyArn: key.arn,
+    });
     const caPem = response.body.caCertificatePem as string;
     const caId = response.body.caCertificateId as string;
     expect(caId).toBe(createHash('sha256').update(new X509Certificate(caPem).raw).digest('hex'));
@@ -66,7 +75,6 @@ describe.each([
     expect(text).toMatch(/CA:TRUE/);
 
     // The CA certificate certifies the KMS key's public key.
-    const key = harness.fakeKms.only();
     expect(new X509Certificate(caPem).publicKey.export({ type: 'spki', format: 'der' })).toEqual(key.material.publicKeyDer);
 
     // The verification certificate AWS IoT got: the registration code, signed by the CA (through KMS).
@@ -89,7 +97,8 @@ describe.each([
       expect(put.Body).not.toMatch(/PRIVATE KEY/);
       expect(put).toMatchObject({ ServerSideEncryption: 'aws:kms' });
     }
-    expect(JSON.parse(stored(caId, 'ca.kms_key.json'))).toEqual({ keyArn: key.arn, keySpec, signingAlgorithm });
+    // The answer's key is the one the vault's record names.
+    expect(JSON.parse(stored(caId, 'ca.kms_key.json'))).toEqual({ keyArn: response.body.kmsKeyArn, keySpec, signingAlgorithm });
     expect(JSON.parse(stored(caId, 'ca.json'))).toMatchObject({ caCertificateId: caId, source: 'generated', keyAlgorithm, keyStorage: 'KMS', kmsKeyArn: key.arn });
     expect(createPublicKey(stored(caId, 'ca.public_key.pem')).export({ type: 'spki', format: 'der' })).toEqual(key.material.publicKeyDer);
     expect(harness.logs.lines.join('')).not.toMatch(/PRIVATE KEY/);
@@ -186,10 +195,12 @@ test('a deletion that fails is logged and does not hide why the registration fai
   expect(harness.logs.lines.join('')).toMatch(/its KMS key could not be scheduled for deletion/);
 });
 
-test('an imported CA touches no KMS key (its key stays with its owner)', async () => {
+test('an imported CA touches no KMS key (its key stays with its owner), and its answer names none', async () => {
   const ca = await createCaCertificate({ subject: { commonName: 'Brought CA' }, keyAlgorithm: 'ECDSA-P256', validityDays: 30 });
   const response = await register({ caCertificatePem: ca.certificatePem, certificateMode: 'SNI_ONLY' });
   expect(response.statusCode).toBe(200);
+  expect(response.body.keyStorage).toBe('NONE');
+  expect(response.body).not.toHaveProperty('kmsKeyArn');
   expect(kms.calls()).toHaveLength(0);
   expect(JSON.parse(stored(ca.certificateId, 'ca.json'))).toMatchObject({ keyStorage: 'NONE' });
 });
