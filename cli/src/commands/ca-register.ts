@@ -25,7 +25,7 @@ export const caRegister: Command = {
     '  through a cdk-iot-security stack (recommended: the stack tracks the CA, its verifier and its template):',
     '    --api URL (its /caRegister or base URL) [--verifier NAME]',
     `    without --ca-cert the stack makes the CA and keeps its key in its vault: [${KEY_ALGORITHM_USAGE}] [${SUBJECT_USAGE}]`,
-    '    [--validity-days N]',
+    '    [--validity-days N]; with caKeyStorage KMS the key is in AWS KMS instead, and its ARN is printed (kmsKeyArn)',
     '  straight to AWS IoT:',
     '    --jitr                       enable auto-registration (just-in-time registration)',
     '    --template-name NAME         JITP: auto-registration with this provisioning template',
@@ -157,17 +157,32 @@ async function registerThroughApi(context: CommandContext, apiText: string, mode
     caCertificateArn: answer.caCertificateArn,
     certificateMode: mode,
     verifierName,
+    // Where the stack keeps the CA key (VAULT, KMS, or NONE for your own CA), and with KMS the key to sign with.
+    keyStorage: answer.keyStorage,
+    kmsKeyArn: answer.kmsKeyArn,
     caCertificatePem: answer.caCertificatePem,
     registeredThrough: `${api.baseUrl}/caRegister`,
-  });
+  }, answer.kmsKeyArn ? kmsSigningHint(answer.caCertificateId, answer.kmsKeyArn) : []);
 }
 
-function report({ out }: CommandContext, result: Record<string, string | undefined>): number {
+/**
+ * A JITR stack has no device certificate API, so with a CA key in KMS the factory signs itself;
+ * the answer is the only place that names the key outside the vault.
+ */
+function kmsSigningHint(caCertificateId: string, kmsKeyArn: string): string[] {
+  return [
+    'next (JITR): save caCertificatePem (--json) as ca.cert.pem, then, as one of the stack\'s caKeySigners roles:',
+    `      cdk-iot-security-cli device cert --ca-cert ca.cert.pem --kms-key ${kmsKeyArn} --common-name <device>`,
+    `      (a JITP stack issues device certificates itself: device cert --api <its URL> --ca-certificate-id ${caCertificateId})`,
+  ];
+}
+
+function report({ out }: CommandContext, result: Record<string, string | undefined>, next: readonly string[] = []): number {
   const lines = [`CA ${result.caCertificateId} registered (through ${result.registeredThrough})`];
   for (const [key, value] of Object.entries(result)) {
     if (value !== undefined && key !== 'caCertificateId' && key !== 'registeredThrough' && key !== 'caCertificatePem') lines.push(`  ${key}: ${value}`);
   }
-  out.result(Object.fromEntries(Object.entries(result).filter(([, value]) => value !== undefined)), lines);
+  out.result(Object.fromEntries(Object.entries(result).filter(([, value]) => value !== undefined)), [...lines, ...next]);
   return 0;
 }
 
