@@ -2,8 +2,8 @@
  * JITR with CA keys in AWS KMS, as a factory runs it: cdk-iot-security-cli in its own process
  * against a synthesized JustInTimeRegistration stack (caKeyStorage KMS, one caKeySigners role) on
  * the local cloud's stack runner, nothing of ours mocked. The stack's /caRegister makes the CA key
- * in the local KMS and registers the CA; `device cert --kms-key`, run with the signer role's
- * credentials, signs device certificates through KMS Sign (ECC_NIST_P256 and RSA_2048 keys);
+ * in the local KMS, registers the CA and answers the key's ARN; `device cert --kms-key`, run with
+ * the signer role's credentials, signs device certificates through KMS Sign (ECC_NIST_P256 and RSA_2048 keys);
  * openssl verifies them, and `device connect` gets the device in and ACTIVE. Anyone the key
  * policy does not name is refused, and a key that is not the CA's is refused before it signs.
  */
@@ -66,15 +66,18 @@ interface KmsCa {
   readonly keyArn: string;
 }
 
-/** `ca register --api` with no --ca-cert: the stack makes the CA, its key in KMS; the vault's record names the key. */
+/**
+ * `ca register --api` with no --ca-cert: the stack makes the CA, its key in KMS, and answers the
+ * key's ARN, which is all a factory gets: it never reads the vault.
+ */
 async function registerStackCa(name: string, keyAlgorithm: string): Promise<KmsCa> {
   const registered = jsonOf(expectExit(await cloud.cli(['ca', 'register', '--api', cloud.localUrl(STACK, 'CaRegisterUrl'),
     '--key-algorithm', keyAlgorithm, '--common-name', name, '--verifier', VERIFIER, '--json']), EXIT.OK));
+  expect(registered).toMatchObject({ keyStorage: 'KMS', kmsKeyArn: expect.stringMatching(/^arn:aws:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/) });
   const certFile = join(cloud.directory(name), 'ca.cert.pem');
   writeFileSync(certFile, registered.caCertificatePem);
-  const record = JSON.parse(await cloud.readVault(registered.caCertificateId, 'ca.kms_key.json'));
   expect(await cloud.vaultKeys(registered.caCertificateId)).not.toContain('ca.private_key.pem');
-  return { id: registered.caCertificateId, certFile, keyArn: record.keyArn };
+  return { id: registered.caCertificateId, certFile, keyArn: registered.kmsKeyArn };
 }
 
 /** The certificate's signature algorithm as openssl names it. */

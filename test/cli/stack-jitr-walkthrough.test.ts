@@ -162,7 +162,9 @@ test('ca register --api without --ca-cert: the stack makes the CA and keeps its 
     caCertificatePem: expect.stringMatching(/^-----BEGIN CERTIFICATE-----/),
     certificateMode: 'DEFAULT',
     verifierName: VERIFIER,
+    keyStorage: 'VAULT',
   });
+  expect(registered).not.toHaveProperty('kmsKeyArn');
   // The key is the stack's: in its vault, and nowhere in what the CLI printed.
   expect(run.stdout + run.stderr).not.toMatch(/PRIVATE KEY/);
   expect(await cloud.vaultKeys(registered.caCertificateId)).toEqual(expect.arrayContaining(['ca.cert.pem', 'ca.private_key.pem']));
