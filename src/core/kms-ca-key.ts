@@ -19,7 +19,8 @@ export enum CaKeyStorage {
    * In AWS KMS: one asymmetric key per CA (ECC_NIST_P256, ECC_NIST_P384 or RSA_2048/3072/4096,
    * SIGN_VERIFY), made by the CA registrator, whose key policy lets only the stack's signing
    * functions (and `caKeySigners`) sign. Every certificate is signed through KMS Sign; the private
-   * key never exists outside KMS. The vault keeps the CA certificate and a record naming the key.
+   * key never exists outside KMS. The vault keeps the CA certificate and a record naming the key,
+   * and `POST /caRegister` answers the key's ARN (`kmsKeyArn`) for signers outside the stack.
    */
   KMS = 'KMS',
 }
