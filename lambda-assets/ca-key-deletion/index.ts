@@ -2,7 +2,8 @@ import { S3Client } from '@aws-sdk/client-s3';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { KeyDeletionDeps, KeyDeletionResult, onKeyDeletionEvent } from './ca-key-deletion';
 import { createKmsClient } from '../shared/kms/kms-ca-key';
-import { createLogger, describeError } from '../shared/logging/logger';
+import { withResourceRequestLogging } from '../shared/logging/custom-resource-logging';
+import { createLogger } from '../shared/logging/logger';
 import { readVaultLocation } from '../shared/vault/vault-location';
 
 /**
@@ -18,16 +19,6 @@ const deps: Omit<KeyDeletionDeps, 'logger'> = {
 const rootLogger = createLogger({ function: 'ca-key-deletion' });
 
 export async function handler(event: CloudFormationCustomResourceEvent, context?: Context): Promise<KeyDeletionResult> {
-  const logger = rootLogger.child({
-    requestId: context?.awsRequestId,
-    requestType: event.RequestType,
-    logicalResourceId: event.LogicalResourceId,
-    stackId: event.StackId,
-  });
-  try {
-    return await onKeyDeletionEvent({ ...deps, logger }, event);
-  } catch (error) {
-    logger.error('CA key deletion request failed', describeError(error));
-    throw error;
-  }
+  return withResourceRequestLogging(rootLogger, event, context, 'CA key deletion request failed',
+    (logger) => onKeyDeletionEvent({ ...deps, logger }, event));
 }

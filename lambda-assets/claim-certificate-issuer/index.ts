@@ -3,7 +3,8 @@ import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { ClaimResource, createClaim, deleteClaim, IssuerDeps, updateClaim } from './claim-certificate';
 import { parseResourceEvent } from './resource-event';
 import { createIotClient } from '../shared/iot/iot-client';
-import { createLogger, describeError } from '../shared/logging/logger';
+import { withResourceRequestLogging } from '../shared/logging/custom-resource-logging';
+import { createLogger } from '../shared/logging/logger';
 import { ClaimVault } from '../shared/vault/claim-vault';
 import { readVaultLocation } from '../shared/vault/vault-location';
 
@@ -18,25 +19,16 @@ const deps: Omit<IssuerDeps, 'logger'> = {
 const rootLogger = createLogger({ function: 'claim-certificate-issuer' });
 
 export async function handler(event: CloudFormationCustomResourceEvent, context?: Context): Promise<ClaimResource> {
-  const logger = rootLogger.child({
-    requestId: context?.awsRequestId,
-    requestType: event.RequestType,
-    logicalResourceId: event.LogicalResourceId,
-    stackId: event.StackId,
-  });
-  try {
+  return withResourceRequestLogging(rootLogger, event, context, 'claim certificate request failed', async (logger) => {
     const request = parseResourceEvent(event);
     const withLogger = { ...deps, logger };
     switch (request.requestType) {
       case 'Create':
-        return await createClaim(withLogger, request.properties);
+        return createClaim(withLogger, request.properties);
       case 'Update':
-        return await updateClaim(withLogger, request.physicalResourceId, request.properties, request.oldProperties);
+        return updateClaim(withLogger, request.physicalResourceId, request.properties, request.oldProperties);
       case 'Delete':
-        return await deleteClaim(withLogger, request.physicalResourceId);
+        return deleteClaim(withLogger, request.physicalResourceId);
     }
-  } catch (error) {
-    logger.error('claim certificate request failed', describeError(error));
-    throw error;
-  }
+  });
 }

@@ -1,7 +1,8 @@
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { configureEvents, EventConfigurationResult } from './event-configuration';
 import { createIotClient } from '../shared/iot/iot-client';
-import { createLogger, describeError } from '../shared/logging/logger';
+import { withResourceRequestLogging } from '../shared/logging/custom-resource-logging';
+import { createLogger } from '../shared/logging/logger';
 
 /**
  * onEvent of the IoT registry event configuration custom resource (CDK Provider framework):
@@ -11,16 +12,6 @@ const iot = createIotClient();
 const rootLogger = createLogger({ function: 'iot-event-configuration' });
 
 export async function handler(event: CloudFormationCustomResourceEvent, context?: Context): Promise<EventConfigurationResult> {
-  const logger = rootLogger.child({
-    requestId: context?.awsRequestId,
-    requestType: event.RequestType,
-    logicalResourceId: event.LogicalResourceId,
-    stackId: event.StackId,
-  });
-  try {
-    return await configureEvents(iot, logger, event);
-  } catch (error) {
-    logger.error('event configuration request failed', describeError(error));
-    throw error;
-  }
+  return withResourceRequestLogging(rootLogger, event, context, 'event configuration request failed',
+    (logger) => configureEvents(iot, logger, event));
 }
