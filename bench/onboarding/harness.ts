@@ -14,7 +14,7 @@ import { GetRegistrationCodeCommand, IoTClient } from '@aws-sdk/client-iot';
 import { activationCeiling, type Ceiling } from './ceiling';
 import { issueDevices, type BenchDevice, type DeviceOutcome } from './devices';
 import { isExact, judgeEndState, type EndState } from './end-state';
-import { startFleet } from './fleet';
+import { bootFleet } from './fleet';
 import { MemorySampler, type MemorySummary } from './memory-sampler';
 import { ScaledClock } from './scaled-clock';
 import { signedRequest } from '../../cli/src/aws/signed-request';
@@ -188,7 +188,14 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     const factory = await registerFactoryCa(runner);
     const runId = Date.now().toString(36);
     const devices = await issueDevices(factory.ca.authority, factory.ca.certificatePem, options.devices, runId);
-    progress(`${options.name}: ${devices.length} device certificates issued (ECDSA P-256); ceiling ${ceiling.devicesPerSecond.toFixed(1)} devices/s `
+    const bootedFleet = await bootFleet({
+      devices,
+      host: '127.0.0.1',
+      port: mqttPort,
+      rootCaPem: runner.cloud.serverIdentity.caCertificatePem,
+      baseDelayMs: options.baseDelayMs ?? 1000,
+    });
+    progress(`${options.name}: ${devices.length} device certificates issued (ECDSA P-256) and the devices booted; ceiling ${ceiling.devicesPerSecond.toFixed(1)} devices/s `
       + `(${ceiling.limitedBy.join(', ')}); connecting all at once`);
 
     const rssSampler = new MemorySampler();
@@ -198,13 +205,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     const loopDelay = monitorEventLoopDelay({ resolution: 10 });
     loopDelay.enable();
     const burstStart = Date.now();
-    const fleet = startFleet({
-      devices,
-      host: '127.0.0.1',
-      port: mqttPort,
-      rootCaPem: runner.cloud.serverIdentity.caCertificatePem,
-      baseDelayMs: options.baseDelayMs ?? 1000,
-    });
+    const fleet = bootedFleet.connect();
     const deadline = setTimeout(() => fleet.giveUp(), options.burstTimeoutSeconds * 1000);
 
     // Watch the burst: progress lines, and the restart when its moment comes.

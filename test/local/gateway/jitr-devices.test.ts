@@ -2,9 +2,12 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createSecureContext } from 'node:tls';
 import { AttachPolicyCommand, CreatePolicyCommand, DescribeCertificateCommand, ListThingPrincipalsCommand, UpdateCertificateCommand } from '@aws-sdk/client-iot';
 import * as mqtt from 'mqtt';
-import { main as mqttJsDevice } from '../../../demo/jitr/device-mqttjs';
+import { runDevice as runDeviceFlow, type DeviceConfig } from '../../../cli/src/device/device-flow';
+import { RetriesExhaustedError } from '../../../cli/src/device/retry';
+import { connectWithMqttJsUsing, main as mqttJsDevice } from '../../../demo/jitr/device-mqttjs';
 import { main as sdkV2Device } from '../../../demo/jitr/device-sdk-v2';
 import { createCaCertificate, issueDeviceCertificateWithNewKey, type KeyAlgorithm } from '../../../lambda-assets/shared/pki';
 import { JitrFixture, type DeviceFiles } from '../support/jitr-fixture';
@@ -72,6 +75,46 @@ describe.each<[string, typeof sdkV2Device]>([
     expectRegistrationAnnounced(device);
     await expectActivated(device);
     expect(await publishedEventually(`things/${device.thingName}/hello`, device.thingName)).toEqual([`hello from ${device.thingName}`]);
+  });
+});
+
+describe('JITR with mqtt.js over a TLS context made once (as the benchmark\'s devices boot)', () => {
+  function configOf(device: DeviceFiles): DeviceConfig {
+    return {
+      endpoint: 'localhost',
+      port: fixture.cloud.mqtt.port,
+      certChainPem: readFileSync(device.chainPath, 'utf8'),
+      keyPem: readFileSync(device.keyPath, 'utf8'),
+      rootCaPem: fixture.cloud.serverIdentity.caCertificatePem,
+      clientId: device.thingName,
+      topic: `things/${device.thingName}/hello`,
+      message: 'over a kept context',
+      maxAttempts: 8,
+      baseDelayMs: 200,
+      receive: false,
+    };
+  }
+
+  test('the one context serves every attempt: closed first, activated, then accepted and published', async () => {
+    const device = await fixture.device('dev-kept-context', 'ECDSA-P256');
+    const config = configOf(device);
+    const context = createSecureContext({ cert: config.certChainPem, key: config.keyPem, ca: config.rootCaPem });
+    const { attempts } = await runDeviceFlow(config, connectWithMqttJsUsing(context), () => undefined);
+    expect(attempts).toBeGreaterThanOrEqual(2);
+    expectRegistrationAnnounced(device);
+    await expectActivated(device);
+    expect(await publishedEventually(config.topic, device.thingName)).toEqual(['over a kept context']);
+  });
+
+  test('the context decides, not the PEMs passed along: one trusting another root refuses the server, nothing is registered', async () => {
+    const device = await fixture.device('dev-kept-context-wrong-root', 'ECDSA-P256');
+    const config = configOf(device);
+    const otherRoot = await createCaCertificate({ subject: { commonName: 'not the server root' }, keyAlgorithm: 'ECDSA-P256', validityDays: 1 });
+    const context = createSecureContext({ cert: config.certChainPem, key: config.keyPem, ca: otherRoot.certificatePem });
+    const run = runDeviceFlow({ ...config, maxAttempts: 2 }, connectWithMqttJsUsing(context), () => undefined);
+    await expect(run).rejects.toBeInstanceOf(RetriesExhaustedError);
+    await expect(run).rejects.toThrow(/certificate/i);
+    expect(fixture.registrationEvents(device.certificateId)).toEqual([]);
   });
 });
 
