@@ -83,12 +83,12 @@ export interface ConnectLoopOptions {
  * DISCONNECT: it is onboarded, and the benchmark measures onboarding, not idle connections.
  */
 export async function onboardDevice(device: BootedDevice, target: DeviceTarget, options: ConnectLoopOptions): Promise<DeviceOutcome> {
-  const connectWithMqttJs = connectWithMqttJsUsing(device.tlsContext);
+  const connectOverKeptContext = connectWithMqttJsUsing(device.tlsContext);
   const started = performance.now();
   let lastError: string | undefined;
   for (let attempt = 1; ; attempt++) {
     try {
-      const session = await connectWithMqttJs({
+      const session = await connectOverKeptContext({
         endpoint: target.host,
         port: target.port(),
         certChainPem: device.chainPem,

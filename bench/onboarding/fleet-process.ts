@@ -1,5 +1,5 @@
 /**
- * The device fleet of the onboarding benchmark, in a process of their own (forked by fleet.ts): the devices'
+ * The device fleet of the onboarding benchmark, in a process of its own (forked by fleet.ts): the devices'
  * TLS handshakes and MQTT clients load this process's event loop, not the one the local cloud answers on,
  * as a real fleet would. It is told the devices and where to connect, boots them (their TLS contexts), says
  * so, connects them all at once when told, reports each device accepted, and answers every device's outcome
